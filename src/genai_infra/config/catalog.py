@@ -1,0 +1,55 @@
+"""Instance classes and regions the configuration accepts.
+
+These are the sizes AWS offers for each engine as of the catalog date. A value outside them is
+refused before synthesis, because CloudFormation would only fail on it minutes into a deployment.
+Pure Python: the configuration, the cost estimator and preflight read it without jsii.
+"""
+
+from __future__ import annotations
+
+CATALOG_DATE = "2026-11-01"
+
+# Regions this project has configuration for. us-east-1 only holds what AWS offers there alone
+# (the CloudFront certificate and WAF, budgets and cost anomaly detection).
+TAIPEI = "ap-east-2"
+TOKYO = "ap-northeast-1"
+US_EAST_1 = "us-east-1"
+KNOWN_REGIONS = frozenset({TAIPEI, TOKYO, US_EAST_1})
+
+# EKS managed node group instance types (x86_64: the AMI type is AL2023_x86_64_STANDARD).
+EC2_NODE_TYPES = frozenset(
+    {
+        "t3.small", "t3.medium", "t3.large", "t3.xlarge",
+        "t3a.medium", "t3a.large",
+        "m5.large", "m5.xlarge", "m6i.large", "m6i.xlarge", "m7i.large", "m7i.xlarge",
+        "c6i.large", "c7i.large", "r6i.large",
+    }
+)  # fmt: skip
+
+# Aurora PostgreSQL 15 instance classes (db.t3.micro and db.r6g.medium do not exist for Aurora).
+AURORA_POSTGRES_CLASSES = frozenset(
+    {
+        "db.t3.medium", "db.t3.large", "db.t4g.medium", "db.t4g.large",
+        "db.r5.large", "db.r5.xlarge", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge",
+        "db.r6i.large", "db.r6i.xlarge", "db.r7g.large", "db.r7g.xlarge",
+    }
+)  # fmt: skip
+
+# ElastiCache node types (cache.r6g.medium does not exist).
+CACHE_NODE_TYPES = frozenset(
+    {
+        "cache.t3.micro", "cache.t3.small", "cache.t3.medium",
+        "cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium",
+        "cache.m6g.large", "cache.m7g.large",
+        "cache.r6g.large", "cache.r6g.xlarge", "cache.r7g.large", "cache.r7g.xlarge",
+    }
+)  # fmt: skip
+
+# MSK provisioned broker types.
+MSK_BROKER_TYPES = frozenset(
+    {
+        "kafka.t3.small",
+        "kafka.m5.large", "kafka.m5.xlarge",
+        "kafka.m7g.large", "kafka.m7g.xlarge",
+    }
+)  # fmt: skip

@@ -1,0 +1,112 @@
+"""The environment matrix of the specification and its decisions, in one place.
+
+Python counterpart of the document's `deploy.config.ts`. Decision numbers (C2, C3, ...) refer to
+`shared/spec/decisions.md`. Users override any value with a TOML file or `key=value` pairs
+(see `genai_infra.config.loader`), never by editing this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genai_infra.config.catalog import TAIPEI, TOKYO
+
+
+def spec_network(second_octet: int, zones: tuple[str, str, str]) -> dict[str, Any]:
+    """The document's subnet plan for VPC 10.<second_octet>.0.0/16 (plus the MSK subnet of C5)."""
+    base = f"10.{second_octet}"
+    return {
+        "vpc_cidr": f"{base}.0.0/16",
+        "availability_zones": zones,
+        "public_subnet_cidrs": (f"{base}.0.0/24", f"{base}.1.0/24"),
+        "private_subnet_cidrs": (f"{base}.2.0/24", f"{base}.3.0/24"),
+        "database_subnet_cidrs": (f"{base}.4.0/28", f"{base}.5.0/28"),
+        "msk_subnet_cidr": f"{base}.6.0/24",
+    }
+
+
+TAIPEI_NETWORK = spec_network(0, ("ap-east-2a", "ap-east-2b", "ap-east-2c"))
+TOKYO_NETWORK = spec_network(1, ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"))
+
+DEFAULTS: dict[str, Any] = {
+    "environments": {
+        "development": {
+            "name": "development",
+            "spring_profile": "development",
+            "domain": "dev.genai-demo.kimkao.io",
+            "budget": {"monthly_limit_usd": 200},
+            "audit_log_retention_days": 30,
+            "regions": {
+                TOKYO: {
+                    "role": "primary",
+                    "network": {**TOKYO_NETWORK, "flow_log_retention_days": 30},
+                    # C2: 1 x t3.small, min 1, max 3; cost section: ~30 % Spot outside production.
+                    "eks": {"node_group": {"instance_types": ("t3.small",), "min_size": 1, "desired_size": 1, "max_size": 3},
+                            "spot_percent": 30},
+                    # C1: Aurora Serverless v2, 0 (auto-pause) to 2 ACU.
+                    "aurora": {"serverless_min_acu": 0, "serverless_max_acu": 2, "backup_retention_days": 7},
+                    "redis": {"node_type": "cache.t3.micro"},
+                    "msk": {"broker_instance_type": "kafka.t3.small", "ebs_volume_gb": 10},
+                },
+            },
+        },
+        "staging": {
+            "name": "staging",
+            "spring_profile": "staging",
+            "domain": "staging.genai-demo.kimkao.io",
+            "budget": {"monthly_limit_usd": 400},
+            "analytics_enabled": True,
+            "regions": {
+                TAIPEI: {
+                    "role": "primary",
+                    "network": TAIPEI_NETWORK,
+                    # C2: 2 x t3.medium, min 2, max 4.
+                    "eks": {"node_group": {"instance_types": ("t3.medium",), "min_size": 2, "desired_size": 2, "max_size": 4},
+                            "spot_percent": 30},
+                    # C3: one writer db.t4g.large.
+                    "aurora": {"writer_instance_class": "db.t4g.large", "backup_retention_days": 7},
+                    # C3: cache.t4g.medium, single node.
+                    "redis": {"node_type": "cache.t4g.medium"},
+                    "msk": {"broker_instance_type": "kafka.t3.small", "ebs_volume_gb": 20},
+                },
+            },
+        },
+        "production": {
+            "name": "production",
+            "spring_profile": "production",
+            "domain": "genai-demo.kimkao.io",
+            "budget": {"monthly_limit_usd": 1000},
+            "termination_protection": True,
+            "retain_stateful_resources": True,
+            "audit_log_retention_days": 365,
+            "analytics_enabled": True,
+            "regions": {
+                TAIPEI: {
+                    "role": "primary",
+                    "network": {**TAIPEI_NETWORK, "flow_log_retention_days": 365},
+                    # C2: [t3.large, t3.medium], min 2, desired 3, max 10, On-Demand.
+                    "eks": {"node_group": {"instance_types": ("t3.large", "t3.medium"), "min_size": 2, "desired_size": 3, "max_size": 10}},
+                    # Writer + reader db.r6g.large; global database primary; 30-day backups.
+                    "aurora": {"writer_instance_class": "db.r6g.large", "reader_instance_classes": ("db.r6g.large",),
+                               "global_role": "primary", "backup_retention_days": 30},
+                    "redis": {"node_type": "cache.r6g.large", "replicas": 2, "global_role": "primary",
+                              "snapshot_retention_days": 30},
+                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100, "replicate_to_region": TOKYO},
+                },
+                # C9: the DR side runs the full stack at standby capacity and takes traffic on failover.
+                TOKYO: {
+                    "role": "secondary",
+                    "network": {**TOKYO_NETWORK, "flow_log_retention_days": 365},
+                    # C2: 2 x t3.medium standby, min 2, max 10.
+                    "eks": {"node_group": {"instance_types": ("t3.medium",), "min_size": 2, "desired_size": 2, "max_size": 10}},
+                    # C3: global secondary readers db.r6g.large and db.r6g.large.
+                    "aurora": {"reader_instance_classes": ("db.r6g.large", "db.r6g.large"), "global_role": "secondary",
+                               "backup_retention_days": 30},
+                    "redis": {"node_type": "cache.r6g.large", "replicas": 1, "global_role": "secondary",
+                              "snapshot_retention_days": 7},
+                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100},
+                },
+            },
+        },
+    },
+}  # fmt: skip

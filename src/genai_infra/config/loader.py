@@ -1,0 +1,103 @@
+"""Build the validated configuration from the defaults, an optional TOML file and key=value pairs.
+
+Overrides are merged into the defaults before validation, so an override is checked exactly like
+a default. Every problem becomes a `ConfigError` with one sentence that says what to fix.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from genai_infra.config.defaults import DEFAULTS
+from genai_infra.config.model import EnvironmentConfig, ProjectConfig
+
+
+class ConfigError(ValueError):
+    """A configuration the project refuses; the message is one sentence for the user."""
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def _parse_value(text: str) -> Any:
+    """`3` -> 3, `true` -> True, `["t3.large"]` -> list; anything else stays a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def parse_assignment(assignment: str) -> dict[str, Any]:
+    """Turn `environments.production.budget.monthly_limit_usd=900` into a nested mapping."""
+    path, sep, raw = assignment.partition("=")
+    keys = [key for key in path.strip().split(".") if key]
+    if not sep or not keys:
+        raise ConfigError(f"override {assignment!r} is not of the form dotted.key=value")
+    nested: dict[str, Any] = {keys[-1]: _parse_value(raw.strip())}
+    for key in reversed(keys[:-1]):
+        nested = {key: nested}
+    return nested
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "is not a known setting; check its spelling against genai_infra/config/model.py"
+    return f"invalid configuration at {where or 'top level'}: {message}".rstrip(".") + "."
+
+
+def load_config(
+    config_file: str | Path | None = None, overrides: Iterable[str] = ()
+) -> ProjectConfig:
+    """Defaults, then the TOML file, then each `key=value` override, validated as one model."""
+    data = copy.deepcopy(DEFAULTS)
+    if config_file:
+        path = Path(config_file)
+        try:
+            _merge(data, tomllib.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise ConfigError(f"configuration file {path} does not exist; check the path.") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"configuration file {path} is not valid TOML ({error}).") from None
+    for assignment in overrides:
+        _merge(data, parse_assignment(assignment))
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def select_environment(config: ProjectConfig, name: str | None) -> EnvironmentConfig:
+    known = ", ".join(config.environments)
+    if not name:
+        raise ConfigError(f"no environment given; pass one of {known} (for cdk: -c environment=NAME).")
+    if name not in config.environments:
+        raise ConfigError(f"unknown environment {name!r}; use one of {known}.")
+    return config.environments[name]
+
+
+def select_region(environment: EnvironmentConfig, region: str | None) -> str:
+    """The requested region of the environment, or its primary region when none is given."""
+    if not region:
+        return environment.primary_region
+    if region not in environment.target_regions:
+        raise ConfigError(
+            f"region {region} is not a region of {environment.name}; use one of "
+            f"{', '.join(environment.target_regions)}."
+        )
+    return region

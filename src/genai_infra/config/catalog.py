@@ -53,3 +53,8 @@ MSK_BROKER_TYPES = frozenset(
         "kafka.m7g.large", "kafka.m7g.xlarge",
     }
 )  # fmt: skip
+
+# The retention periods CloudWatch Logs accepts, in days, in the order of aws_logs.RetentionDays.
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip

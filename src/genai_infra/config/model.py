@@ -8,15 +8,27 @@ they never branch on an environment name.
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from genai_infra.config import catalog
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _retention(days: int) -> int:
+    if days not in catalog.LOG_RETENTION_DAYS:
+        raise ValueError(
+            f"CloudWatch Logs does not accept a retention of {days} days; use one of "
+            f"{', '.join(map(str, catalog.LOG_RETENTION_DAYS))}"
+        )
+    return days
+
+
+LogRetentionDays = Annotated[int, AfterValidator(_retention)]
 
 
 def _network(cidr: str) -> ipaddress.IPv4Network:
@@ -40,7 +52,7 @@ class NetworkConfig(Frozen):
     # Sources allowed to reach port 22 through the public network ACL. The design's public NACL
     # opens SSH for a bastion host it never builds; it stays closed unless a CIDR is configured.
     admin_ssh_cidrs: tuple[str, ...] = ()
-    flow_log_retention_days: int = 90
+    flow_log_retention_days: LogRetentionDays = 90
 
     @model_validator(mode="after")
     def _subnets_fit_the_vpc(self) -> NetworkConfig:
@@ -222,8 +234,8 @@ class EnvironmentConfig(Frozen):
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False
-    log_retention_days: int = 7
-    audit_log_retention_days: int = 90
+    log_retention_days: LogRetentionDays = 7
+    audit_log_retention_days: LogRetentionDays = 90
     analytics_enabled: bool = False
 
     @model_validator(mode="after")

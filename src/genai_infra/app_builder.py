@@ -1,0 +1,55 @@
+"""Builds the stacks of one target (environment + region) into a CDK app, with tags and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+from genai_infra.config import ProjectConfig
+from genai_infra.phases import check_dependencies
+from genai_infra.stacks.base import GenaiStack, TargetContext
+from genai_infra.stacks.certificate_stack import CertificateStack
+from genai_infra.stacks.network_stack import NetworkStack
+from genai_infra.stacks.security_stack import SecurityStack
+from genai_infra.targets import Target, stacks_of
+
+StackFactory = Callable[..., GenaiStack]
+
+STACK_CLASSES: dict[str, StackFactory] = {
+    "SecurityStack": SecurityStack,
+    "NetworkStack": NetworkStack,
+    "CertificateStack": CertificateStack,
+}
+
+# Which stacks each stack reads published values from (SSM parameters need explicit ordering).
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "NetworkStack": ("SecurityStack",),
+}
+
+
+def build_target(app: cdk.App, config: ProjectConfig, target: Target) -> dict[str, GenaiStack]:
+    """Create the target's stacks in `app`, tag them and register the cdk-nag packs."""
+    environment = config.environments[target.environment]
+    context = TargetContext(project=config, environment=environment, region=target.region)
+    stacks: dict[str, GenaiStack] = {}
+    for stack_id in stacks_of(target):
+        stacks[stack_id] = STACK_CLASSES[stack_id](app, stack_id, target=context)
+        for need in DEPENDS_ON.get(stack_id, ()):
+            if need in stacks:
+                stacks[stack_id].add_stack_dependency(stacks[need])
+    check_dependencies(
+        {stack_id: [dependency.node.id for dependency in stack.dependencies] for stack_id, stack in stacks.items()}
+    )
+    tags = config.tags
+    for key, value in (
+        ("Environment", environment.name),
+        ("Project", tags.project),
+        ("Owner", tags.owner),
+        ("CostCenter", tags.cost_center),
+        ("ManagedBy", tags.managed_by),
+    ):
+        cdk.Tags.of(app).add(key, value)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    return stacks

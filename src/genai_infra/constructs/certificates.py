@@ -1,0 +1,20 @@
+"""A DNS-validated ACM certificate for the application's domain and its wildcard."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_route53 as route53
+from constructs import Construct
+
+
+class DomainCertificate(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, domain: str, zone_id: str, zone_name: str) -> None:
+        super().__init__(scope, construct_id)
+        # From attributes, not a look-up: synthesis stays offline and deterministic.
+        self.zone = route53.HostedZone.from_hosted_zone_attributes(
+            self, "Zone", hosted_zone_id=zone_id, zone_name=zone_name
+        )
+        self.certificate = acm.Certificate(
+            self, "Certificate", domain_name=domain, subject_alternative_names=[f"*.{domain}"],
+            validation=acm.CertificateValidation.from_dns(self.zone),
+        )  # fmt: skip

@@ -1,0 +1,141 @@
+"""IAM roles for Kubernetes service accounts (IRSA) and the document's permission policies.
+
+`ServiceAccountRole` trusts one cluster's OIDC provider for one namespace/service account and
+audience sts.amazonaws.com, never a wildcard. The two policy builders return exactly the
+permissions of the document's "Detailed Permission Configuration".
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, CfnJson, Stack, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+STS_AUDIENCE = "sts.amazonaws.com"
+APP_SERVICE_ACCOUNT = ("default", "genai-demo-app")
+AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+
+
+def _in_region(region: str) -> dict[str, dict[str, str]]:
+    return {"StringEquals": {"aws:RequestedRegion": region}}
+
+
+def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
+    """CloudWatch, Logs, X-Ray, Parameter Store, Secrets Manager and KMS (via those services only)."""
+    region = stack.region
+
+    def arn(service: str, resource: str, name: str) -> str:
+        return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+    def slash_arn(service: str, resource: str, name: str) -> str:
+        return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="CloudWatchMetrics",
+                actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+                resources=["*"], conditions=_in_region(region),
+            ),  # fmt: skip
+            iam.PolicyStatement(
+                sid="CloudWatchLogs",
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[arn("logs", "log-group", "/aws/genai-demo/*")],
+            ),
+            iam.PolicyStatement(
+                sid="XRayTracing",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+                resources=["*"], conditions=_in_region(region),
+            ),  # fmt: skip
+            iam.PolicyStatement(
+                sid="ParameterStore",
+                actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+                resources=[
+                    slash_arn("ssm", "parameter", f"genai-demo/{environment}/*"),
+                    slash_arn("ssm", "parameter", "genai-demo/common/*"),
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="SecretsManager",
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                resources=[arn("secretsmanager", "secret", f"genai-demo/{environment}/*")],
+            ),
+            iam.PolicyStatement(
+                sid="KmsDecryptThroughServices",
+                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[slash_arn("kms", "key", "*")],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in ("secretsmanager", "ssm", "logs")]
+                    }
+                },
+            ),
+        ]
+    )
+
+
+def autoscaler_policy(stack: Stack, *, cluster_name: str) -> iam.PolicyDocument:
+    """Auto Scaling and EC2 reads and scaling; EKS reads of this cluster and its node groups.
+
+    The document scopes eks:DescribeNodegroup to the cluster ARN, but that action authorizes
+    against node group ARNs, so the node groups of this cluster are added or the call is denied.
+    """
+
+    def eks_arn(resource: str, name: str) -> str:
+        return stack.format_arn(service="eks", resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="AutoScaling",
+                actions=[
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeTags",
+                    "autoscaling:SetDesiredCapacity",
+                    "autoscaling:TerminateInstanceInAutoScalingGroup",
+                ],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="Ec2",
+                actions=["ec2:DescribeLaunchTemplateVersions", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances"],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
+                sid="Eks",
+                actions=["eks:DescribeCluster", "eks:DescribeNodegroup"],
+                resources=[eks_arn("cluster", cluster_name), eks_arn("nodegroup", f"{cluster_name}/*")],
+            ),
+        ]
+    )
+
+
+class ServiceAccountRole(Construct):
+    """An IAM role that exactly one Kubernetes service account of one cluster can assume."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, role_name: str, oidc_provider_arn: str, oidc_issuer: str,
+        namespace: str, service_account: str, policy: iam.PolicyDocument,
+    ) -> None:  # fmt: skip
+        super().__init__(scope, construct_id)
+        issuer = oidc_issuer.removeprefix("https://")
+        self.subject = f"system:serviceaccount:{namespace}:{service_account}"
+        claims: dict[str, str] = {f"{issuer}:sub": self.subject, f"{issuer}:aud": STS_AUDIENCE}
+        if Token.is_unresolved(issuer):
+            # The issuer of a cluster made in this deployment is only known at deploy time, and a
+            # condition key cannot be an intrinsic function: CfnJson resolves the keys then.
+            conditions: object = CfnJson(self, "TrustConditions", value=claims)
+        else:
+            conditions = claims
+        self.role = iam.Role(
+            self, "Role", role_name=role_name,
+            assumed_by=iam.FederatedPrincipal(
+                oidc_provider_arn, {"StringEquals": conditions}, "sts:AssumeRoleWithWebIdentity"
+            ),
+            description=f"IRSA role of service account {namespace}/{service_account}",
+        )  # fmt: skip
+        self.policy = iam.ManagedPolicy(
+            self, "Permissions", managed_policy_name=f"{role_name}-policy", document=policy, roles=[self.role]
+        )

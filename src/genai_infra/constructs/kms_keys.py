@@ -1,0 +1,47 @@
+"""Customer-managed KMS keys for data at rest, one per purpose, rotation on.
+
+One key per service limits what a single key policy change can expose. The logs key also lets
+CloudWatch Logs of this account and region use it, which a log group needs to be encrypted.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from genai_infra.naming import kms_alias
+
+KEY_PURPOSES: tuple[str, ...] = ("eks", "rds", "elasticache", "msk", "logs", "secrets")
+
+
+class DataKeys(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, environment: str, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+        self.keys: dict[str, kms.Key] = {
+            purpose: kms.Key(
+                self, purpose.capitalize(), alias=kms_alias(environment, purpose), enable_key_rotation=True,
+                description=f"genai-demo {environment}: {purpose} data at rest",
+                pending_window=Duration.days(30), removal_policy=removal_policy,
+            )  # fmt: skip
+            for purpose in KEY_PURPOSES
+        }
+        stack = Stack.of(self)
+        self.keys["logs"].add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchLogsOfThisAccount",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs", resource="log-group", resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )  # fmt: skip
+                    }
+                },
+            )
+        )
+

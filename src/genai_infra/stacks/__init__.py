@@ -1,0 +1,1 @@
+"""Stacks wire constructs; they define no resources of their own."""

@@ -1,0 +1,27 @@
+"""CertificateStack: the domain's certificate in a serving region, or for CloudFront in us-east-1."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from genai_infra.constructs.certificates import DomainCertificate
+from genai_infra.constructs.shared_values import PublishedValues
+from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
+from genai_infra.stacks.base import GenaiStack, TargetContext
+
+
+class CertificateStack(GenaiStack):
+    def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
+        super().__init__(scope, stack_id, target=target, description="ACM certificate of the application domain")
+        dns = target.project.dns
+        zone_id = dns.zone_id
+        if zone_id is None:
+            zone_id = ssm.StringParameter.value_for_string_parameter(self, HOSTED_ZONE_ID_PARAMETER)
+        self.domain_certificate = DomainCertificate(
+            self, "Domain", domain=target.environment.domain, zone_id=zone_id, zone_name=dns.zone_name
+        )
+        PublishedValues(
+            self, "Published", environment=target.environment.name,
+            values={"certificate/arn": self.domain_certificate.certificate.certificate_arn},
+        )  # fmt: skip

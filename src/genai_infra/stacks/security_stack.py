@@ -1,0 +1,29 @@
+"""SecurityStack: KMS keys for data at rest and the EKS service roles (phase 1)."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from genai_infra.constructs.eks_roles import EksServiceRoles
+from genai_infra.constructs.kms_keys import DataKeys
+from genai_infra.constructs.shared_values import PublishedValues
+from genai_infra.stacks.base import GenaiStack, TargetContext
+
+
+class SecurityStack(GenaiStack):
+    def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
+        super().__init__(scope, stack_id, target=target, description="KMS keys and IAM roles")
+        environment = target.environment.name
+        self.keys = DataKeys(self, "Keys", environment=environment, removal_policy=target.stateful_removal_policy)
+        self.roles = EksServiceRoles(
+            self, "EksRoles",
+            cluster_role_name=target.role_name("eks-cluster"), node_role_name=target.role_name("eks-node"),
+        )  # fmt: skip
+        PublishedValues(
+            self, "Published", environment=environment,
+            values={
+                **{f"kms/{purpose}-key-arn": key.key_arn for purpose, key in self.keys.keys.items()},
+                "iam/eks-cluster-role-arn": self.roles.cluster_role.role_arn,
+                "iam/eks-node-role-arn": self.roles.node_role.role_arn,
+            },
+        )  # fmt: skip

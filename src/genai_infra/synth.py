@@ -38,7 +38,9 @@ class Assembly:
 
     @property
     def templates(self) -> dict[str, Path]:
-        return {path.name.removesuffix(".template.json"): path for path in sorted(self.directory.glob("*.template.json"))}
+        return {
+            path.name.removesuffix(".template.json"): path for path in sorted(self.directory.glob("*.template.json"))
+        }
 
 
 def target_directory(out: Path, target: Target) -> Path:

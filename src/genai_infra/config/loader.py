@@ -61,9 +61,7 @@ def _describe(error: ValidationError) -> str:
     return f"invalid configuration at {where or 'top level'}: {message}".rstrip(".") + "."
 
 
-def load_config(
-    config_file: str | Path | None = None, overrides: Iterable[str] = ()
-) -> ProjectConfig:
+def load_config(config_file: str | Path | None = None, overrides: Iterable[str] = ()) -> ProjectConfig:
     """Defaults, then the TOML file, then each `key=value` override, validated as one model."""
     data = copy.deepcopy(DEFAULTS)
     if config_file:

@@ -74,9 +74,7 @@ class NetworkConfig(Frozen):
                     )
                 for other_name, other in seen:
                     if net.overlaps(other):
-                        raise ValueError(
-                            f"{tier} subnet {cidr} overlaps {other_name}; give each subnet its own range"
-                        )
+                        raise ValueError(f"{tier} subnet {cidr} overlaps {other_name}; give each subnet its own range")
                 seen.append((f"{tier} subnet {cidr}", net))
         for cidr in self.admin_ssh_cidrs:
             _network(cidr)
@@ -149,8 +147,7 @@ class AuroraConfig(Frozen):
             low, high = self.serverless_min_acu or 0.0, self.serverless_max_acu or 0.0
             if not 0 <= low <= high <= 256 or high < 1:
                 raise ValueError(
-                    f"Serverless v2 capacity must satisfy 0 <= min <= max <= 256 ACU with max >= 1, "
-                    f"got {low}-{high}"
+                    f"Serverless v2 capacity must satisfy 0 <= min <= max <= 256 ACU with max >= 1, got {low}-{high}"
                 )
         if self.global_role == "secondary":
             if self.writer_instance_class is not None:

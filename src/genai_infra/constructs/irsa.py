@@ -25,17 +25,22 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
     region = stack.region
 
     def arn(service: str, resource: str, name: str) -> str:
-        return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        return stack.format_arn(
+            service=service, resource=resource, resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
 
     def slash_arn(service: str, resource: str, name: str) -> str:
-        return stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+        return stack.format_arn(
+            service=service, resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
 
     return iam.PolicyDocument(
         statements=[
             iam.PolicyStatement(
                 sid="CloudWatchMetrics",
                 actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
-                resources=["*"], conditions=_in_region(region),
+                resources=["*"],
+                conditions=_in_region(region),
             ),  # fmt: skip
             iam.PolicyStatement(
                 sid="CloudWatchLogs",
@@ -44,8 +49,14 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
             ),
             iam.PolicyStatement(
                 sid="XRayTracing",
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-                resources=["*"], conditions=_in_region(region),
+                actions=[
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                ],
+                resources=["*"],
+                conditions=_in_region(region),
             ),  # fmt: skip
             iam.PolicyStatement(
                 sid="ParameterStore",
@@ -66,7 +77,9 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
                 resources=[slash_arn("kms", "key", "*")],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": [f"{service}.{region}.amazonaws.com" for service in ("secretsmanager", "ssm", "logs")]
+                        "kms:ViaService": [
+                            f"{service}.{region}.amazonaws.com" for service in ("secretsmanager", "ssm", "logs")
+                        ]
                     }
                 },
             ),
@@ -82,7 +95,9 @@ def autoscaler_policy(stack: Stack, *, cluster_name: str) -> iam.PolicyDocument:
     """
 
     def eks_arn(resource: str, name: str) -> str:
-        return stack.format_arn(service="eks", resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+        return stack.format_arn(
+            service="eks", resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
 
     return iam.PolicyDocument(
         statements=[

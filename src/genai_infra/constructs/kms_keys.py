@@ -21,9 +21,13 @@ class DataKeys(Construct):
         super().__init__(scope, construct_id)
         self.keys: dict[str, kms.Key] = {
             purpose: kms.Key(
-                self, purpose.capitalize(), alias=kms_alias(environment, purpose), enable_key_rotation=True,
+                self,
+                purpose.capitalize(),
+                alias=kms_alias(environment, purpose),
+                enable_key_rotation=True,
                 description=f"genai-demo {environment}: {purpose} data at rest",
-                pending_window=Duration.days(30), removal_policy=removal_policy,
+                pending_window=Duration.days(30),
+                removal_policy=removal_policy,
             )  # fmt: skip
             for purpose in KEY_PURPOSES
         }
@@ -37,11 +41,12 @@ class DataKeys(Construct):
                 conditions={
                     "ArnLike": {
                         "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*",
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
                             arn_format=ArnFormat.COLON_RESOURCE_NAME,
                         )  # fmt: skip
                     }
                 },
             )
         )
-

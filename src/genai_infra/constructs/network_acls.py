@@ -29,7 +29,9 @@ class AclRule:
     cidr: str
 
 
-def _each(start: int, egress: bool, protocol: int, ports: tuple[int, int] | None, cidrs: tuple[str, ...]) -> list[AclRule]:
+def _each(
+    start: int, egress: bool, protocol: int, ports: tuple[int, int] | None, cidrs: tuple[str, ...]
+) -> list[AclRule]:
     return [AclRule(start + 10 * index, egress, protocol, ports, cidr) for index, cidr in enumerate(cidrs)]
 
 
@@ -80,7 +82,13 @@ def database_rules(private: Tier, database: Tier) -> list[AclRule]:
 
 class NetworkAcls(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, layout: VpcLayout, admin_ssh_cidrs: tuple[str, ...], name_prefix: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        layout: VpcLayout,
+        admin_ssh_cidrs: tuple[str, ...],
+        name_prefix: str,
     ) -> None:
         super().__init__(scope, construct_id)
         acknowledge(
@@ -116,5 +124,8 @@ class NetworkAcls(Construct):
             for tier in members[name]:
                 for index, subnet in enumerate(tier.subnets):
                     ec2.CfnSubnetNetworkAclAssociation(
-                        self, f"{tier.name.capitalize()}Subnet{index + 1}Acl", subnet_id=subnet.ref, network_acl_id=acl.ref
+                        self,
+                        f"{tier.name.capitalize()}Subnet{index + 1}Acl",
+                        subnet_id=subnet.ref,
+                        network_acl_id=acl.ref,
                     )

@@ -24,7 +24,11 @@ class PublishedValues(Construct):
         for key, value in values.items():
             name = ssm_parameter(environment, *key.split("/"))
             self.parameters[key] = ssm.StringParameter(
-                self, key.replace("/", "-"), parameter_name=name, string_value=value, description=f"Published by {scope.node.id}"
+                self,
+                key.replace("/", "-"),
+                parameter_name=name,
+                string_value=value,
+                description=f"Published by {scope.node.id}",
             )
 
 

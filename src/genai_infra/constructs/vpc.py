@@ -59,7 +59,9 @@ class VpcLayout(Construct):
         self.msk = self._tier("msk", (network.msk_subnet_cidr,), network.availability_zones[2:], {})
 
         igw = ec2.CfnInternetGateway(self, "InternetGateway", tags=self._name("igw"))
-        attachment = ec2.CfnVPCGatewayAttachment(self, "IgwAttachment", vpc_id=self.cfn_vpc.ref, internet_gateway_id=igw.ref)
+        attachment = ec2.CfnVPCGatewayAttachment(
+            self, "IgwAttachment", vpc_id=self.cfn_vpc.ref, internet_gateway_id=igw.ref
+        )
 
         self.nat_gateways: list[ec2.CfnNatGateway] = []
         for index in range(network.nat_gateways):
@@ -122,6 +124,9 @@ class VpcLayout(Construct):
         for tier in tiers:
             for index, subnet in enumerate(tier.subnets):
                 ec2.CfnSubnetRouteTableAssociation(
-                    self, f"{tier.name.capitalize()}Subnet{index + 1}RouteTable", subnet_id=subnet.ref, route_table_id=table.ref
+                    self,
+                    f"{tier.name.capitalize()}Subnet{index + 1}RouteTable",
+                    subnet_id=subnet.ref,
+                    route_table_id=table.ref,
                 )
         return table

@@ -34,8 +34,14 @@ class VpcEndpoints(Construct):
             self.security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), f"HTTPS from {cidr}")
         self.interface = {
             name: ec2.InterfaceVpcEndpoint(
-                self, name, vpc=layout.vpc, service=service, subnets=private_subnets,
-                security_groups=[self.security_group], private_dns_enabled=True, open=False,
+                self,
+                name,
+                vpc=layout.vpc,
+                service=service,
+                subnets=private_subnets,
+                security_groups=[self.security_group],
+                private_dns_enabled=True,
+                open=False,
             )  # fmt: skip
             for name, service in INTERFACE_SERVICES.items()
         }

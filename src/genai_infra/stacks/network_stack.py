@@ -22,7 +22,9 @@ class NetworkStack(GenaiStack):
         environment = target.environment.name
         prefix = target.name_prefix
         self.layout = VpcLayout(self, "Vpc", network=network, name_prefix=prefix)
-        self.acls = NetworkAcls(self, "Acls", layout=self.layout, admin_ssh_cidrs=network.admin_ssh_cidrs, name_prefix=prefix)
+        self.acls = NetworkAcls(
+            self, "Acls", layout=self.layout, admin_ssh_cidrs=network.admin_ssh_cidrs, name_prefix=prefix
+        )
         self.security_groups = WorkloadSecurityGroups(self, "SecurityGroups", vpc=self.layout.vpc, name_prefix=prefix)
         self.endpoints = VpcEndpoints(self, "Endpoints", layout=self.layout, name_prefix=prefix)
         logs_key = kms.Key.from_key_arn(

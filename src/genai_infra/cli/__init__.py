@@ -1,0 +1,1 @@
+"""The genai-infra command-line tool."""

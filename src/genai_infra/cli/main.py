@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -19,8 +20,12 @@ from genai_infra.config import ConfigError, ProjectConfig, load_config, select_e
 from genai_infra.phases import PHASE_OF, PHASES
 from genai_infra.targets import Target, all_targets, stacks_of, targets_of
 
+if TYPE_CHECKING:
+    from genai_infra.synth import Assembly
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
+# Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
@@ -52,12 +57,12 @@ def _targets(config: ProjectConfig, env: str, region: str | None) -> list[Target
         raise fail(str(error)) from None
 
 
-def _synthesize(config: ProjectConfig, targets: list[Target], out: Path) -> list[object]:
+def _synthesize(config: ProjectConfig, targets: list[Target], out: Path) -> list[Assembly]:
     from genai_infra.synth import synthesize
 
-    assemblies = []
+    assemblies: list[Assembly] = []
     for target in targets:
-        with console.status(f"synthesizing {target.label}"):
+        with errors.status(f"synthesizing {target.label}"):
             try:
                 assemblies.append(synthesize(config, target, out))
             except Exception as error:  # jsii reports validation failures as a generic error
@@ -66,7 +71,7 @@ def _synthesize(config: ProjectConfig, targets: list[Target], out: Path) -> list
                     f"synthesis of {target.label} failed: {first_line} "
                     f"(details in {out}/{target.environment}-{target.region}/validation-report.json)"
                 ) from None
-        console.print(f"[green]synthesized[/green] {target.label} -> {assemblies[-1].directory}")
+        errors.print(f"[green]synthesized[/green] {target.label} -> {assemblies[-1].directory}")
     return assemblies
 
 
@@ -92,10 +97,9 @@ def synth(
     """Synthesize an environment (every region, or one) with cdk-nag, then cfn-lint the templates."""
     from genai_infra.checks import lint as run_lint
     from genai_infra.checks import nag_summary
-    from genai_infra.synth import Assembly
 
     config = _config(config_file, overrides)
-    assemblies = [a for a in _synthesize(config, _targets(config, env, region), out) if isinstance(a, Assembly)]
+    assemblies = _synthesize(config, _targets(config, env, region), out)
     table = Table("target", "stacks", "cdk-nag (acknowledged)", "cfn-lint errors", "cfn-lint warnings")
     failed = False
     for assembly in assemblies:
@@ -106,9 +110,12 @@ def synth(
         error_count = sum(f.is_error for f in findings)
         failed |= error_count > 0
         table.add_row(
-            assembly.target.label, str(len(assembly.templates)), nag,
-            str(error_count) if lint else "skipped", str(len(findings) - error_count) if lint else "skipped",
-        )  # fmt: skip
+            assembly.target.label,
+            str(len(assembly.templates)),
+            nag,
+            str(error_count) if lint else "skipped",
+            str(len(findings) - error_count) if lint else "skipped",
+        )
     console.print(table)
     if failed:
         raise fail("cfn-lint reported errors; see the findings above.")
@@ -123,38 +130,45 @@ def plan(
     overrides: SetOption = None,
 ) -> None:
     """The deployment plan: phases, stacks per phase and region, and resource counts per stack."""
-    from genai_infra.synth import Assembly
-
     if output_format not in ("table", "json"):
         raise fail(f"unknown format {output_format!r}; use table or json.")
     config = _config(config_file, overrides)
     targets = _targets(config, env, None)
-    assemblies = [a for a in _synthesize(config, targets, out) if isinstance(a, Assembly)]
-    rows = []
+    steps = plan_steps(_synthesize(config, targets, out), [target.region for target in targets])
+    if output_format == "json":
+        payload = {"environment": env, "steps": [asdict(step) | {"resources": step.resources} for step in steps]}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    table = Table("phase", "region", "stack", "resources", "largest types")
+    for step in steps:
+        top = ", ".join(f"{name.removeprefix('AWS::')} x{count}" for name, count in Counter(step.types).most_common(3))
+        table.add_row(str(step.phase), step.region, step.stack, str(step.resources), top)
+    console.print(table)
+    total = sum(step.resources for step in steps)
+    console.print(f"{len(PHASES)} phases; {len(steps)} stack deployments; {total} resources.")
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    phase: int
+    region: str
+    stack: str
+    types: dict[str, int]
+
+    @property
+    def resources(self) -> int:
+        return sum(self.types.values())
+
+
+def plan_steps(assemblies: list[Assembly], region_order: list[str]) -> list[PlanStep]:
+    """Phase by phase; inside a phase, primary region, secondary, then us-east-1."""
+    steps = []
     for assembly in assemblies:
         for stack_id in stacks_of(assembly.target):
             resources = assembly.template(stack_id).get("Resources", {})
             types = Counter(resource["Type"] for resource in resources.values())
-            rows.append(
-                {"phase": PHASE_OF[stack_id], "region": assembly.target.region, "stack": stack_id,
-                 "resources": len(resources), "types": dict(sorted(types.items()))}
-            )  # fmt: skip
-    # Deployment order: phase by phase; inside a phase, primary, secondary, then us-east-1.
-    order = [target.region for target in targets]
-    rows.sort(key=lambda row: (row["phase"], order.index(str(row["region"]))))
-    if output_format == "json":
-        sys.stdout.write(json.dumps({"environment": env, "steps": rows}, indent=2) + "\n")
-        return
-    table = Table("phase", "region", "stack", "resources", "largest types")
-    for row in rows:
-        types = row["types"]
-        assert isinstance(types, dict)
-        top = ", ".join(f"{name.removeprefix('AWS::')} x{count}" for name, count in Counter(types).most_common(3))
-        table.add_row(str(row["phase"]), str(row["region"]), str(row["stack"]), str(row["resources"]), top)
-    console.print(table)
-    console.print(
-        f"{len(PHASES)} phases; {len(rows)} stack deployments; {sum(int(str(r['resources'])) for r in rows)} resources."
-    )
+            steps.append(PlanStep(PHASE_OF[stack_id], assembly.target.region, stack_id, dict(sorted(types.items()))))
+    return sorted(steps, key=lambda step: (step.phase, region_order.index(step.region)))
 
 
 def main() -> None:

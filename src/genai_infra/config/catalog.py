@@ -7,13 +7,15 @@ Pure Python: the configuration, the cost estimator and preflight read it without
 
 from __future__ import annotations
 
+from typing import Final
+
 CATALOG_DATE = "2026-11-01"
 
 # Regions this project has configuration for. us-east-1 only holds what AWS offers there alone
 # (the CloudFront certificate and WAF, budgets and cost anomaly detection).
 TAIPEI = "ap-east-2"
 TOKYO = "ap-northeast-1"
-US_EAST_1 = "us-east-1"
+US_EAST_1: Final = "us-east-1"
 KNOWN_REGIONS = frozenset({TAIPEI, TOKYO, US_EAST_1})
 
 # EKS managed node group instance types (x86_64: the AMI type is AL2023_x86_64_STANDARD).

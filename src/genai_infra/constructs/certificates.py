@@ -15,6 +15,9 @@ class DomainCertificate(Construct):
             self, "Zone", hosted_zone_id=zone_id, zone_name=zone_name
         )
         self.certificate = acm.Certificate(
-            self, "Certificate", domain_name=domain, subject_alternative_names=[f"*.{domain}"],
+            self,
+            "Certificate",
+            domain_name=domain,
+            subject_alternative_names=[f"*.{domain}"],
             validation=acm.CertificateValidation.from_dns(self.zone),
-        )  # fmt: skip
+        )

@@ -19,20 +19,25 @@ class EksServiceRoles(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cluster_role_name: str, node_role_name: str) -> None:
         super().__init__(scope, construct_id)
         self.cluster_role = iam.Role(
-            self, "ClusterRole", role_name=cluster_role_name,
+            self,
+            "ClusterRole",
+            role_name=cluster_role_name,
             assumed_by=iam.ServicePrincipal("eks.amazonaws.com"),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in CLUSTER_POLICIES],
             description="EKS cluster service role",
-        )  # fmt: skip
+        )
         self.node_role = iam.Role(
-            self, "NodeRole", role_name=node_role_name,
+            self,
+            "NodeRole",
+            role_name=node_role_name,
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in NODE_POLICIES],
             description="EKS managed node group role",
-        )  # fmt: skip
+        )
         for role, policies in ((self.cluster_role, CLUSTER_POLICIES), (self.node_role, NODE_POLICIES)):
             acknowledge(
-                role, f"{AWS_SOLUTIONS}-IAM4",
+                role,
+                f"{AWS_SOLUTIONS}-IAM4",
                 "EKS requires these AWS managed policies on its cluster and node roles; the specification names them.",
                 *(f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}" for name in policies),
-            )  # fmt: skip
+            )

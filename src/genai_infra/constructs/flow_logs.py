@@ -15,22 +15,36 @@ from genai_infra.nag import NIST, acknowledge
 
 class VpcFlowLogs(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, log_group_name: str,
-        retention_days: int, key: kms.IKey, removal_policy: RemovalPolicy,
-    ) -> None:  # fmt: skip
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        log_group_name: str,
+        retention_days: int,
+        key: kms.IKey,
+        removal_policy: RemovalPolicy,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
-            self, "LogGroup", log_group_name=log_group_name, encryption_key=key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(retention_days)], removal_policy=removal_policy,
-        )  # fmt: skip
+            self,
+            "LogGroup",
+            log_group_name=log_group_name,
+            encryption_key=key,
+            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(retention_days)],
+            removal_policy=removal_policy,
+        )
         role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"))
         self.flow_log = ec2.FlowLog(
-            self, "FlowLog", resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
+            self,
+            "FlowLog",
+            resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.log_group, role),
             traffic_type=ec2.FlowLogTrafficType.ALL,
-        )  # fmt: skip
+        )
         acknowledge(
-            role, f"{NIST}-IAMNoInlinePolicy",
+            role,
+            f"{NIST}-IAMNoInlinePolicy",
             "The flow log delivery role's policy is CDK's grant of write access to this one log group; it lives "
             "and dies with the role and grants nothing else.",
-        )  # fmt: skip
+        )

@@ -41,7 +41,7 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
                 actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
                 resources=["*"],
                 conditions=_in_region(region),
-            ),  # fmt: skip
+            ),
             iam.PolicyStatement(
                 sid="CloudWatchLogs",
                 actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -57,7 +57,7 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
                 ],
                 resources=["*"],
                 conditions=_in_region(region),
-            ),  # fmt: skip
+            ),
             iam.PolicyStatement(
                 sid="ParameterStore",
                 actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
@@ -131,9 +131,17 @@ class ServiceAccountRole(Construct):
     """An IAM role that exactly one Kubernetes service account of one cluster can assume."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, role_name: str, oidc_provider_arn: str, oidc_issuer: str,
-        namespace: str, service_account: str, policy: iam.PolicyDocument,
-    ) -> None:  # fmt: skip
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        role_name: str,
+        oidc_provider_arn: str,
+        oidc_issuer: str,
+        namespace: str,
+        service_account: str,
+        policy: iam.PolicyDocument,
+    ) -> None:
         super().__init__(scope, construct_id)
         issuer = oidc_issuer.removeprefix("https://")
         self.subject = f"system:serviceaccount:{namespace}:{service_account}"
@@ -145,12 +153,14 @@ class ServiceAccountRole(Construct):
         else:
             conditions = claims
         self.role = iam.Role(
-            self, "Role", role_name=role_name,
+            self,
+            "Role",
+            role_name=role_name,
             assumed_by=iam.FederatedPrincipal(
                 oidc_provider_arn, {"StringEquals": conditions}, "sts:AssumeRoleWithWebIdentity"
             ),
             description=f"IRSA role of service account {namespace}/{service_account}",
-        )  # fmt: skip
+        )
         self.policy = iam.ManagedPolicy(
             self, "Permissions", managed_policy_name=f"{role_name}-policy", document=policy, roles=[self.role]
         )

@@ -28,7 +28,7 @@ class DataKeys(Construct):
                 description=f"genai-demo {environment}: {purpose} data at rest",
                 pending_window=Duration.days(30),
                 removal_policy=removal_policy,
-            )  # fmt: skip
+            )
             for purpose in KEY_PURPOSES
         }
         stack = Stack.of(self)
@@ -45,7 +45,7 @@ class DataKeys(Construct):
                             resource="log-group",
                             resource_name="*",
                             arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )  # fmt: skip
+                        )
                     }
                 },
             )

@@ -92,10 +92,11 @@ class NetworkAcls(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         acknowledge(
-            self, f"{AWS_SOLUTIONS}-VPC3",
+            self,
+            f"{AWS_SOLUTIONS}-VPC3",
             "The specification's network design has public, private and database network ACLs as a second layer "
             "under the security groups; every rule is listed and tested.",
-        )  # fmt: skip
+        )
         private_cidrs = (*layout.private.cidrs, *layout.msk.cidrs)
         self.rules = {
             "public": public_rules(admin_ssh_cidrs),
@@ -109,18 +110,26 @@ class NetworkAcls(Construct):
         }
         for name, rules in self.rules.items():
             acl = ec2.CfnNetworkAcl(
-                self, f"{name.capitalize()}Acl", vpc_id=layout.cfn_vpc.ref,
+                self,
+                f"{name.capitalize()}Acl",
+                vpc_id=layout.cfn_vpc.ref,
                 tags=[{"key": "Name", "value": f"{name_prefix}-{name}-nacl"}],
-            )  # fmt: skip
+            )
             for rule in rules:
                 direction = "Out" if rule.egress else "In"
                 ec2.CfnNetworkAclEntry(
-                    self, f"{name.capitalize()}{direction}{rule.number}", network_acl_id=acl.ref,
-                    rule_number=rule.number, egress=rule.egress, protocol=rule.protocol, rule_action="allow",
+                    self,
+                    f"{name.capitalize()}{direction}{rule.number}",
+                    network_acl_id=acl.ref,
+                    rule_number=rule.number,
+                    egress=rule.egress,
+                    protocol=rule.protocol,
+                    rule_action="allow",
                     cidr_block=rule.cidr,
                     port_range=ec2.CfnNetworkAclEntry.PortRangeProperty(from_=rule.ports[0], to=rule.ports[1])
-                    if rule.ports else None,
-                )  # fmt: skip
+                    if rule.ports
+                    else None,
+                )
             for tier in members[name]:
                 for index, subnet in enumerate(tier.subnets):
                     ec2.CfnSubnetNetworkAclAssociation(

@@ -23,9 +23,13 @@ class WorkloadSecurityGroups(Construct):
 
         def group(name: str, description: str) -> ec2.SecurityGroup:
             return ec2.SecurityGroup(
-                self, name, vpc=vpc, security_group_name=f"{name_prefix}-{name.lower()}-sg",
-                description=description, allow_all_outbound=False,
-            )  # fmt: skip
+                self,
+                name,
+                vpc=vpc,
+                security_group_name=f"{name_prefix}-{name.lower()}-sg",
+                description=description,
+                allow_all_outbound=False,
+            )
 
         self.alb = group("Alb", "Application Load Balancer: HTTP/HTTPS in, 8080 to the app")
         self.app = group("App", "Application pods: 8080 from the ALB; HTTPS, PostgreSQL, Redis and Kafka out")
@@ -36,10 +40,11 @@ class WorkloadSecurityGroups(Construct):
         self.alb.add_ingress_rule(any_ipv4, ec2.Port.tcp(80), "HTTP from the internet (redirected to HTTPS)")
         self.alb.add_ingress_rule(any_ipv4, ec2.Port.tcp(443), "HTTPS from the internet")
         acknowledge(
-            self.alb, f"{AWS_SOLUTIONS}-EC23",
+            self.alb,
+            f"{AWS_SOLUTIONS}-EC23",
             "The ALB is the internet-facing entry point: the specification opens 80 and 443 to 0.0.0.0/0 on it "
             "and on nothing else.",
-        )  # fmt: skip
+        )
         self.alb.add_egress_rule(self.app, ec2.Port.tcp(APP_PORT), "To the application pods")
 
         self.app.add_ingress_rule(self.alb, ec2.Port.tcp(APP_PORT), "From the ALB")

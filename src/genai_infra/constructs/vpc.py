@@ -37,19 +37,25 @@ class VpcLayout(Construct):
         super().__init__(scope, construct_id)
         self._name_prefix = name_prefix
         self.cfn_vpc = ec2.CfnVPC(
-            self, "Vpc", cidr_block=network.vpc_cidr, enable_dns_support=True, enable_dns_hostnames=True,
+            self,
+            "Vpc",
+            cidr_block=network.vpc_cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
             tags=self._name("vpc"),
-        )  # fmt: skip
+        )
         acknowledge(
-            self.cfn_vpc, f"{NIST}-VPCDefaultSecurityGroupClosed",
+            self.cfn_vpc,
+            f"{NIST}-VPCDefaultSecurityGroupClosed",
             "Nothing is attached to the default security group: every resource gets one of the named groups. "
             "Emptying its rules needs a Lambda-backed custom resource, left out so the stack deploys without one.",
-        )  # fmt: skip
+        )
         acknowledge(
-            self, f"{CFN_VALIDATE}::W3010",
+            self,
+            f"{CFN_VALIDATE}::W3010",
             "Availability zones are configuration (decision C5 places MSK in a named third zone); "
             "they are validated against the region before synthesis.",
-        )  # fmt: skip
+        )
         two_zones = network.availability_zones[:2]
         self.public = self._tier("public", network.public_subnet_cidrs, two_zones, {"kubernetes.io/role/elb": "1"})
         self.private = self._tier(
@@ -67,39 +73,54 @@ class VpcLayout(Construct):
         for index in range(network.nat_gateways):
             eip = ec2.CfnEIP(self, f"NatEip{index + 1}", domain="vpc", tags=self._name(f"nat-{index + 1}"))
             nat = ec2.CfnNatGateway(
-                self, f"NatGateway{index + 1}", subnet_id=self.public.subnets[index].ref,
-                allocation_id=eip.attr_allocation_id, tags=self._name(f"nat-{index + 1}"),
-            )  # fmt: skip
+                self,
+                f"NatGateway{index + 1}",
+                subnet_id=self.public.subnets[index].ref,
+                allocation_id=eip.attr_allocation_id,
+                tags=self._name(f"nat-{index + 1}"),
+            )
             nat.add_resource_dependency(attachment)
             self.nat_gateways.append(nat)
 
         # Public: 0.0.0.0/0 -> IGW. Private: 0.0.0.0/0 -> NAT. Database: local route only.
         self.public_route_table = self._route_table("public", (self.public,))
         public_default_route = ec2.CfnRoute(
-            self, "PublicDefaultRoute", route_table_id=self.public_route_table.ref,
-            destination_cidr_block="0.0.0.0/0", gateway_id=igw.ref,
-        )  # fmt: skip
+            self,
+            "PublicDefaultRoute",
+            route_table_id=self.public_route_table.ref,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.ref,
+        )
         public_default_route.add_resource_dependency(attachment)
         acknowledge(
-            public_default_route, f"{NIST}-VPCNoUnrestrictedRouteToIGW",
+            public_default_route,
+            f"{NIST}-VPCNoUnrestrictedRouteToIGW",
             "The public subnets hold the internet-facing ALB and the NAT gateway: their route to the internet "
             "gateway is what makes them public (specification: public route table 0.0.0.0/0 -> IGW).",
-        )  # fmt: skip
+        )
         self.private_route_table = self._route_table("private", (self.private, self.msk))
         ec2.CfnRoute(
-            self, "PrivateDefaultRoute", route_table_id=self.private_route_table.ref,
-            destination_cidr_block="0.0.0.0/0", nat_gateway_id=self.nat_gateways[0].ref,
-        )  # fmt: skip
+            self,
+            "PrivateDefaultRoute",
+            route_table_id=self.private_route_table.ref,
+            destination_cidr_block="0.0.0.0/0",
+            nat_gateway_id=self.nat_gateways[0].ref,
+        )
         self.database_route_table = self._route_table("database", (self.database,))
 
         self.vpc = ec2.Vpc.from_vpc_attributes(
-            self, "View", vpc_id=self.cfn_vpc.ref, vpc_cidr_block=network.vpc_cidr,
+            self,
+            "View",
+            vpc_id=self.cfn_vpc.ref,
+            vpc_cidr_block=network.vpc_cidr,
             availability_zones=list(two_zones),
-            public_subnet_ids=self.public.subnet_ids, public_subnet_route_table_ids=[self.public_route_table.ref] * 2,
-            private_subnet_ids=self.private.subnet_ids, private_subnet_route_table_ids=[self.private_route_table.ref] * 2,
+            public_subnet_ids=self.public.subnet_ids,
+            public_subnet_route_table_ids=[self.public_route_table.ref] * 2,
+            private_subnet_ids=self.private.subnet_ids,
+            private_subnet_route_table_ids=[self.private_route_table.ref] * 2,
             isolated_subnet_ids=self.database.subnet_ids,
             isolated_subnet_route_table_ids=[self.database_route_table.ref] * 2,
-        )  # fmt: skip
+        )
 
     def _name(self, suffix: str) -> list[dict[str, str]]:
         return [{"key": "Name", "value": f"{self._name_prefix}-{suffix}"}]
@@ -109,9 +130,14 @@ class VpcLayout(Construct):
         for index, (cidr, zone) in enumerate(zip(cidrs, zones, strict=True)):
             tags = self._name(f"{name}-{zone}") + [{"key": key, "value": value} for key, value in extra_tags.items()]
             subnet = ec2.CfnSubnet(
-                self, f"{name.capitalize()}Subnet{index + 1}", vpc_id=self.cfn_vpc.ref, cidr_block=cidr,
-                availability_zone=zone, map_public_ip_on_launch=False, tags=tags,
-            )  # fmt: skip
+                self,
+                f"{name.capitalize()}Subnet{index + 1}",
+                vpc_id=self.cfn_vpc.ref,
+                cidr_block=cidr,
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags=tags,
+            )
             # Zones are configuration, validated against the region (see the acknowledgment above).
             subnet.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3010"]}})
             subnets.append(subnet)

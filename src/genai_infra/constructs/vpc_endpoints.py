@@ -23,13 +23,20 @@ class VpcEndpoints(Construct):
         super().__init__(scope, construct_id)
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self.s3 = ec2.GatewayVpcEndpoint(
-            self, "S3", vpc=layout.vpc, service=ec2.GatewayVpcEndpointAwsService.S3,
+            self,
+            "S3",
+            vpc=layout.vpc,
+            service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[private_subnets, ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
-        )  # fmt: skip
+        )
         self.security_group = ec2.SecurityGroup(
-            self, "SecurityGroup", vpc=layout.vpc, security_group_name=f"{name_prefix}-endpoints-sg",
-            description="Interface endpoints: HTTPS from the private subnets", allow_all_outbound=False,
-        )  # fmt: skip
+            self,
+            "SecurityGroup",
+            vpc=layout.vpc,
+            security_group_name=f"{name_prefix}-endpoints-sg",
+            description="Interface endpoints: HTTPS from the private subnets",
+            allow_all_outbound=False,
+        )
         for cidr in layout.private.cidrs:
             self.security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), f"HTTPS from {cidr}")
         self.interface = {
@@ -42,6 +49,6 @@ class VpcEndpoints(Construct):
                 security_groups=[self.security_group],
                 private_dns_enabled=True,
                 open=False,
-            )  # fmt: skip
+            )
             for name, service in INTERFACE_SERVICES.items()
         }

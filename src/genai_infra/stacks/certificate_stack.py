@@ -22,6 +22,8 @@ class CertificateStack(GenaiStack):
             self, "Domain", domain=target.environment.domain, zone_id=zone_id, zone_name=dns.zone_name
         )
         PublishedValues(
-            self, "Published", environment=target.environment.name,
+            self,
+            "Published",
+            environment=target.environment.name,
             values={"certificate/arn": self.domain_certificate.certificate.certificate_arn},
-        )  # fmt: skip
+        )

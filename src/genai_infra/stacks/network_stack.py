@@ -31,20 +31,28 @@ class NetworkStack(GenaiStack):
             self, "LogsKey", read_value(self, environment=environment, key="kms/logs-key-arn")
         )
         self.flow_logs = VpcFlowLogs(
-            self, "FlowLogs", vpc=self.layout.vpc, log_group_name=log_group_name(environment, "vpc-flow-logs"),
-            retention_days=network.flow_log_retention_days, key=logs_key,
+            self,
+            "FlowLogs",
+            vpc=self.layout.vpc,
+            log_group_name=log_group_name(environment, "vpc-flow-logs"),
+            retention_days=network.flow_log_retention_days,
+            key=logs_key,
             removal_policy=target.stateful_removal_policy,
-        )  # fmt: skip
+        )
         groups = self.security_groups
         PublishedValues(
-            self, "Published", environment=environment,
+            self,
+            "Published",
+            environment=environment,
             values={
                 "network/vpc-id": self.layout.cfn_vpc.ref,
-                **{f"network/{tier.name}-subnet-ids": ",".join(tier.subnet_ids)
-                   for tier in (self.layout.public, self.layout.private, self.layout.database, self.layout.msk)},
+                **{
+                    f"network/{tier.name}-subnet-ids": ",".join(tier.subnet_ids)
+                    for tier in (self.layout.public, self.layout.private, self.layout.database, self.layout.msk)
+                },
                 "network/alb-security-group-id": groups.alb.security_group_id,
                 "network/app-security-group-id": groups.app.security_group_id,
                 "network/database-security-group-id": groups.database.security_group_id,
                 "network/msk-security-group-id": groups.msk.security_group_id,
             },
-        )  # fmt: skip
+        )

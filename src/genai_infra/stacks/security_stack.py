@@ -16,14 +16,18 @@ class SecurityStack(GenaiStack):
         environment = target.environment.name
         self.keys = DataKeys(self, "Keys", environment=environment, removal_policy=target.stateful_removal_policy)
         self.roles = EksServiceRoles(
-            self, "EksRoles",
-            cluster_role_name=target.role_name("eks-cluster"), node_role_name=target.role_name("eks-node"),
-        )  # fmt: skip
+            self,
+            "EksRoles",
+            cluster_role_name=target.role_name("eks-cluster"),
+            node_role_name=target.role_name("eks-node"),
+        )
         PublishedValues(
-            self, "Published", environment=environment,
+            self,
+            "Published",
+            environment=environment,
             values={
                 **{f"kms/{purpose}-key-arn": key.key_arn for purpose, key in self.keys.keys.items()},
                 "iam/eks-cluster-role-arn": self.roles.cluster_role.role_arn,
                 "iam/eks-node-role-arn": self.roles.node_role.role_arn,
             },
-        )  # fmt: skip
+        )

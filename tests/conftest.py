@@ -1,0 +1,78 @@
+"""Synthesize each of the seven targets once per test session; tests read the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genai_infra.config import ProjectConfig, load_config
+from genai_infra.synth import Assembly, synthesize
+from genai_infra.targets import Target, all_targets
+
+
+@pytest.fixture(scope="session")
+def config() -> ProjectConfig:
+    return load_config()
+
+
+@pytest.fixture(scope="session")
+def assemblies(config: ProjectConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Assembly]:
+    out = tmp_path_factory.mktemp("cdk-out")
+    return {(t.environment, t.region): synthesize(config, t, out) for t in all_targets(config)}
+
+
+class Template:
+    """A synthesized template with the look-ups the tests need."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.resources: dict[str, dict[str, Any]] = data.get("Resources", {})
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {key: value for key, value in self.resources.items() if value["Type"] == resource_type}
+
+    def props(self, resource_type: str) -> list[dict[str, Any]]:
+        return [value.get("Properties", {}) for value in self.of_type(resource_type).values()]
+
+    def one(self, resource_type: str) -> dict[str, Any]:
+        found = self.props(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
+        return found[0]
+
+
+@pytest.fixture(scope="session")
+def template(assemblies: dict[tuple[str, str], Assembly]) -> Iterator[Any]:
+    def get(environment: str, region: str, stack: str) -> Template:
+        return Template(assemblies[(environment, region)].template(stack))
+
+    yield get
+
+
+SERVING_TARGETS = [
+    ("development", "ap-northeast-1"),
+    ("staging", "ap-east-2"),
+    ("production", "ap-east-2"),
+    ("production", "ap-northeast-1"),
+]
+ALL_TARGETS = [*SERVING_TARGETS, ("development", "us-east-1"), ("staging", "us-east-1"), ("production", "us-east-1")]
+
+
+def render(value: Any) -> Any:
+    """Render Fn::Join / Ref of pseudo parameters to a readable string, e.g. arn:${AWS::Partition}:..."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Fn::Join":
+            separator, parts = inner
+            return separator.join(str(render(part)) for part in parts)
+        if key == "Ref":
+            return "${" + inner + "}"
+    if isinstance(value, list):
+        return [render(item) for item in value]
+    return value
+
+
+def target_of(environment: str, region: str, config: ProjectConfig) -> Target:
+    return next(t for t in all_targets(config) if (t.environment, t.region) == (environment, region))

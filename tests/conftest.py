@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,11 +42,11 @@ class Template:
 
 
 @pytest.fixture(scope="session")
-def template(assemblies: dict[tuple[str, str], Assembly]) -> Iterator[Any]:
+def template(assemblies: dict[tuple[str, str], Assembly]) -> Any:
     def get(environment: str, region: str, stack: str) -> Template:
         return Template(assemblies[(environment, region)].template(stack))
 
-    yield get
+    return get
 
 
 SERVING_TARGETS = [
@@ -63,7 +61,7 @@ ALL_TARGETS = [*SERVING_TARGETS, ("development", "us-east-1"), ("staging", "us-e
 def render(value: Any) -> Any:
     """Render Fn::Join / Ref of pseudo parameters to a readable string, e.g. arn:${AWS::Partition}:..."""
     if isinstance(value, dict) and len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         if key == "Fn::Join":
             separator, parts = inner
             return separator.join(str(render(part)) for part in parts)

@@ -34,10 +34,17 @@ def _peer(rule: dict[str, Any]) -> str:
 def security_group_rules(resources: dict[str, Any], group: str) -> set[tuple[str, str, int, int, str]]:
     """Every rule of the group, inline or separate: (direction, protocol, from, to, peer)."""
     props = resources[group]["Properties"]
-    rules = {("ingress", r["IpProtocol"], r["FromPort"], r["ToPort"], _peer(r)) for r in props.get("SecurityGroupIngress", [])}
-    rules |= {("egress", r["IpProtocol"], r["FromPort"], r["ToPort"], _peer(r)) for r in props.get("SecurityGroupEgress", [])}
+    rules = {
+        ("ingress", r["IpProtocol"], r["FromPort"], r["ToPort"], _peer(r))
+        for r in props.get("SecurityGroupIngress", [])
+    }
+    rules |= {
+        ("egress", r["IpProtocol"], r["FromPort"], r["ToPort"], _peer(r)) for r in props.get("SecurityGroupEgress", [])
+    }
     for value in resources.values():
-        kind = {"AWS::EC2::SecurityGroupIngress": "ingress", "AWS::EC2::SecurityGroupEgress": "egress"}.get(value["Type"])
+        kind = {"AWS::EC2::SecurityGroupIngress": "ingress", "AWS::EC2::SecurityGroupEgress": "egress"}.get(
+            value["Type"]
+        )
         if kind and value["Properties"]["GroupId"] == {"Fn::GetAtt": [group, "GroupId"]}:
             r = value["Properties"]
             rules.add((kind, r["IpProtocol"], r["FromPort"], r["ToPort"], _peer(r)))
@@ -95,7 +102,9 @@ class TestVpc:
             frozenset({f"10.{octet}.4.0/28", f"10.{octet}.5.0/28"}): [],
         }
 
-    def test_security_groups_have_exactly_the_documents_rules(self, template: Any, environment: str, region: str) -> None:
+    def test_security_groups_have_exactly_the_documents_rules(
+        self, template: Any, environment: str, region: str
+    ) -> None:
         resources = template(environment, region, "NetworkStack").resources
         sg = "AWS::EC2::SecurityGroup"
         alb, app = _logical_id(resources, sg, "Alb"), _logical_id(resources, sg, "App")
@@ -214,7 +223,9 @@ def test_admin_ssh_cidrs_open_port_22_on_the_public_acl_only() -> None:
     from genai_infra.config import load_config
     from genai_infra.constructs.network_acls import public_rules
 
-    config = load_config(overrides=['environments.staging.regions.ap-east-2.network.admin_ssh_cidrs=["203.0.113.0/24"]'])
+    config = load_config(
+        overrides=['environments.staging.regions.ap-east-2.network.admin_ssh_cidrs=["203.0.113.0/24"]']
+    )
     cidrs = config.environments["staging"].regions["ap-east-2"].network.admin_ssh_cidrs
     ssh = [rule for rule in public_rules(cidrs) if rule.ports == (22, 22)]
     assert [(rule.cidr, rule.egress) for rule in ssh] == [("203.0.113.0/24", False)]

@@ -22,7 +22,9 @@ def test_kms_keys_rotate_and_have_aliases(template: Any, environment: str, regio
     assert len(keys) == 6
     assert all(key["EnableKeyRotation"] is True for key in keys)
     aliases = {alias["AliasName"] for alias in t.props("AWS::KMS::Alias")}
-    assert aliases == {f"alias/genai-demo/{environment}/{p}" for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")}
+    assert aliases == {
+        f"alias/genai-demo/{environment}/{p}" for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")
+    }
     # Decision S5: production keeps its keys when the stack goes; development may be destroyed.
     policies = {value["DeletionPolicy"] for value in t.of_type("AWS::KMS::Key").values()}
     assert policies == ({"Retain"} if environment == "production" else {"Delete"})
@@ -36,11 +38,13 @@ def test_eks_roles_have_exactly_the_documents_managed_policies(template: Any, en
     node = roles[f"genai-demo-{environment}-{qualifier}eks-node-role"]
     assert render(cluster["ManagedPolicyArns"]) == [MANAGED + "AmazonEKSClusterPolicy"]
     assert sorted(render(node["ManagedPolicyArns"])) == sorted(
-        MANAGED + name for name in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+        MANAGED + name
+        for name in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
     )
     assert cluster["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
     assert node["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    assert "Policies" not in cluster and "Policies" not in node
+    assert "Policies" not in cluster
+    assert "Policies" not in node
 
 
 def test_only_the_primary_region_keeps_the_documents_role_names(template: Any) -> None:
@@ -130,15 +134,36 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
     _, statements = _irsa(irsa_template, "genai-demo-production-app-role")
     region_only = {"StringEquals": {"aws:RequestedRegion": "ap-east-2"}}
     arn = "arn:${AWS::Partition}:{service}:ap-east-2:${AWS::AccountId}:"
-    assert set(statements) == {"CloudWatchMetrics", "CloudWatchLogs", "XRayTracing", "ParameterStore", "SecretsManager", "KmsDecryptThroughServices"}
+    assert set(statements) == {
+        "CloudWatchMetrics",
+        "CloudWatchLogs",
+        "XRayTracing",
+        "ParameterStore",
+        "SecretsManager",
+        "KmsDecryptThroughServices",
+    }
     metrics = statements["CloudWatchMetrics"]
-    assert sorted(metrics["Action"]) == ["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics", "cloudwatch:PutMetricData"]
+    assert sorted(metrics["Action"]) == [
+        "cloudwatch:GetMetricStatistics",
+        "cloudwatch:ListMetrics",
+        "cloudwatch:PutMetricData",
+    ]
     assert (metrics["Resource"], metrics["Condition"]) == ("*", region_only)
     logs = statements["CloudWatchLogs"]
-    assert sorted(logs["Action"]) == ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    assert sorted(logs["Action"]) == [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+    ]
     assert render(logs["Resource"]) == arn.replace("{service}", "logs") + "log-group:/aws/genai-demo/*"
     xray = statements["XRayTracing"]
-    assert sorted(xray["Action"]) == ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert sorted(xray["Action"]) == [
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    ]
     assert (xray["Resource"], xray["Condition"]) == ("*", region_only)
     ssm = statements["ParameterStore"]
     assert sorted(ssm["Action"]) == ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
@@ -183,4 +208,7 @@ def test_autoscaler_role_has_exactly_the_documents_permissions(irsa_template: An
     assert sorted(eks["Action"]) == ["eks:DescribeCluster", "eks:DescribeNodegroup"]
     prefix = "arn:${AWS::Partition}:eks:ap-east-2:${AWS::AccountId}:"
     # The cluster, as written; and its node groups, which eks:DescribeNodegroup authorizes against.
-    assert render(eks["Resource"]) == [prefix + "cluster/genai-demo-production", prefix + "nodegroup/genai-demo-production/*"]
+    assert render(eks["Resource"]) == [
+        prefix + "cluster/genai-demo-production",
+        prefix + "nodegroup/genai-demo-production/*",
+    ]

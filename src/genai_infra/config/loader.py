@@ -45,7 +45,7 @@ def parse_assignment(assignment: str) -> dict[str, Any]:
     path, sep, raw = assignment.partition("=")
     keys = [key for key in path.strip().split(".") if key]
     if not sep or not keys:
-        raise ConfigError(f"override {assignment!r} is not of the form dotted.key=value")
+        raise ConfigError(f"override {assignment!r} is not of the form dotted.key=value.")
     nested: dict[str, Any] = {keys[-1]: _parse_value(raw.strip())}
     for key in reversed(keys[:-1]):
         nested = {key: nested}

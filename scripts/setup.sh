@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine (Python 3.11, Node 20 and npm):
+# a virtual environment with the pinned Python packages, and the pinned CDK CLI and Node 22.
+# Re-running it is cheap: it reinstalls only when a requirements or lock file changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp=.venv/.installed
+want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  # Bytecode compilation stays on: without it every `import aws_cdk` costs seconds more.
+  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+  .venv/bin/python -m pip install --quiet --no-deps -e .
+  .venv/bin/python -m pip check
+  echo "$want" > "$stamp"
+fi
+
+lock=node_modules/.package-lock.json
+if [ ! -x node_modules/.bin/cdk ] || ! cmp -s package-lock.json "$lock.source" 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$lock.source"
+fi

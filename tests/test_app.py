@@ -19,11 +19,18 @@ from tests.conftest import ALL_TARGETS, SERVING_TARGETS, render, target_of
 REQUIRED_TAGS = {"Project": "genai-demo", "Owner": "platform-team", "CostCenter": "engineering", "ManagedBy": "cdk"}
 # Resource types CloudFormation cannot tag (or tags through their parent).
 UNTAGGABLE = {
-    "AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPCGatewayAttachment",
-    "AWS::EC2::NetworkAclEntry", "AWS::EC2::SubnetNetworkAclAssociation", "AWS::EC2::SecurityGroupIngress",
-    "AWS::EC2::SecurityGroupEgress", "AWS::EC2::VPCEndpoint", "AWS::KMS::Alias", "AWS::IAM::Policy",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::NetworkAclEntry",
+    "AWS::EC2::SubnetNetworkAclAssociation",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::KMS::Alias",
+    "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
-}  # fmt: skip
+}
 
 
 def _manifest(assembly: Assembly) -> dict[str, Any]:

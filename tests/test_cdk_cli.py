@@ -27,9 +27,25 @@ def _offline_env(tmp_path: Path) -> dict[str, str]:
 def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
     out = tmp_path / "cdk.out"
     result = subprocess.run(
-        [str(CDK), "synth", "--no-lookups", "-q", "-o", str(out), "-c", "environment=production", "-c", "region=ap-east-2"],
-        cwd=ROOT, env=_offline_env(tmp_path), capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            str(CDK),
+            "synth",
+            "--no-lookups",
+            "-q",
+            "-o",
+            str(out),
+            "-c",
+            "environment=production",
+            "-c",
+            "region=ap-east-2",
+        ],
+        cwd=ROOT,
+        env=_offline_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in out.glob("*.template.json")) == [
         "CertificateStack.template.json",
@@ -41,9 +57,25 @@ def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
 
 def test_cdk_deploy_of_the_document_gets_as_far_as_asking_for_credentials(tmp_path: Path) -> None:
     result = subprocess.run(
-        [str(CDK), "deploy", "NetworkStack", "--context", "environment=production", "--context", "region=ap-east-2",
-         "-o", str(tmp_path / "cdk.out"), "--require-approval", "never"],
-        cwd=ROOT, env=_offline_env(tmp_path), capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            str(CDK),
+            "deploy",
+            "NetworkStack",
+            "--context",
+            "environment=production",
+            "--context",
+            "region=ap-east-2",
+            "-o",
+            str(tmp_path / "cdk.out"),
+            "--require-approval",
+            "never",
+        ],
+        cwd=ROOT,
+        env=_offline_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode != 0
     assert "Unable to resolve AWS account to use" in result.stderr + result.stdout

@@ -64,11 +64,14 @@ class TestVpc:
         a, b, c = ZONES[region]
         subnets = {s["CidrBlock"]: s for s in template(environment, region, "NetworkStack").props("AWS::EC2::Subnet")}
         expected = {
-            f"10.{octet}.0.0/24": a, f"10.{octet}.1.0/24": b,  # public
-            f"10.{octet}.2.0/24": a, f"10.{octet}.3.0/24": b,  # private
-            f"10.{octet}.4.0/28": a, f"10.{octet}.5.0/28": b,  # database
+            f"10.{octet}.0.0/24": a,
+            f"10.{octet}.1.0/24": b,  # public
+            f"10.{octet}.2.0/24": a,
+            f"10.{octet}.3.0/24": b,  # private
+            f"10.{octet}.4.0/28": a,
+            f"10.{octet}.5.0/28": b,  # database
             f"10.{octet}.6.0/24": c,  # MSK only (decision C5)
-        }  # fmt: skip
+        }
         assert {cidr: s["AvailabilityZone"] for cidr, s in subnets.items()} == expected
         assert all(s["MapPublicIpOnLaunch"] is False for s in subnets.values())
         # Two AZs for everything but the MSK subnet.
@@ -239,7 +242,14 @@ def test_network_values_are_published_for_later_stacks(template: Any, environmen
     assert names == {
         prefix + name
         for name in (
-            "vpc-id", "public-subnet-ids", "private-subnet-ids", "database-subnet-ids", "msk-subnet-ids",
-            "alb-security-group-id", "app-security-group-id", "database-security-group-id", "msk-security-group-id",
+            "vpc-id",
+            "public-subnet-ids",
+            "private-subnet-ids",
+            "database-subnet-ids",
+            "msk-subnet-ids",
+            "alb-security-group-id",
+            "app-security-group-id",
+            "database-security-group-id",
+            "msk-security-group-id",
         )
-    }  # fmt: skip
+    }

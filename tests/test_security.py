@@ -93,10 +93,15 @@ def irsa_template() -> dict[str, Any]:
         ("Autoscaler", AUTOSCALER_SERVICE_ACCOUNT, autoscaler_policy(stack, cluster_name="genai-demo-production")),
     ):
         ServiceAccountRole(
-            stack, name, role_name=f"genai-demo-production-{name.lower()}-role",
-            oidc_provider_arn=provider.oidc_provider_arn, oidc_issuer=f"https://{issuer}",
-            namespace=namespace, service_account=account, policy=policy,
-        )  # fmt: skip
+            stack,
+            name,
+            role_name=f"genai-demo-production-{name.lower()}-role",
+            oidc_provider_arn=provider.oidc_provider_arn,
+            oidc_issuer=f"https://{issuer}",
+            namespace=namespace,
+            service_account=account,
+            policy=policy,
+        )
     data: dict[str, Any] = Template.from_stack(stack).to_json()
     data["issuer"] = issuer
     return data
@@ -106,9 +111,10 @@ def _irsa(data: dict[str, Any], role_name: str) -> tuple[dict[str, Any], dict[st
     resources = data["Resources"]
     role_id, role = next((k, v) for k, v in resources.items() if v["Properties"].get("RoleName") == role_name)
     policy = next(
-        v["Properties"] for v in resources.values()
+        v["Properties"]
+        for v in resources.values()
         if v["Type"] == "AWS::IAM::ManagedPolicy" and v["Properties"]["Roles"] == [{"Ref": role_id}]
-    )  # fmt: skip
+    )
     return role["Properties"], {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
 
 

@@ -12,7 +12,7 @@ import aws_cdk as cdk
 
 from genai_infra.app_builder import build_target
 from genai_infra.config import ConfigError, load_config, select_environment, select_region
-from genai_infra.targets import Target
+from genai_infra.targets import targets_of
 
 app = cdk.App()
 try:
@@ -24,6 +24,5 @@ try:
     region = select_region(environment, app.node.try_get_context("region"))
 except ConfigError as error:
     sys.exit(f"error: {error}")
-role = environment.regions[region].role if region in environment.regions else "global"
-build_target(app, config, Target(environment.name, region, role))
+build_target(app, config, next(target for target in targets_of(environment) if target.region == region))
 app.synth()

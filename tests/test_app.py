@@ -30,7 +30,12 @@ UNTAGGABLE = {
     "AWS::KMS::Alias",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::Backup::BackupSelection",
 }
+# Where a resource type keeps its tags, when not under Tags.
+TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
 
 
 def _manifest(assembly: Assembly) -> dict[str, Any]:
@@ -66,7 +71,8 @@ def test_every_taggable_resource_carries_the_five_required_tags(
         for logical_id, resource in template(environment, region, stack).resources.items():
             if resource["Type"] in UNTAGGABLE or resource["Type"].startswith("Custom::"):
                 continue
-            tags = resource.get("Properties", {}).get("Tags")
+            properties = resource.get("Properties", {})
+            tags = next((properties[key] for key in TAG_PROPERTIES if key in properties), None)
             assert tags is not None, f"{stack}/{logical_id} ({resource['Type']}) has no tags"
             pairs = {t["Key"]: t["Value"] for t in tags} if isinstance(tags, list) else dict(tags)
             assert {k: pairs.get(k) for k in expected} == expected, f"{stack}/{logical_id}"

@@ -11,6 +11,8 @@ from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
+from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
+from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
@@ -21,6 +23,8 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "SecurityStack": SecurityStack,
     "NetworkStack": NetworkStack,
     "CertificateStack": CertificateStack,
+    "DisasterRecoveryStack": DisasterRecoveryStack,
+    "CostOptimizationStack": CostOptimizationStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).

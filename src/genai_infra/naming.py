@@ -45,3 +45,12 @@ def cluster_name(environment: str) -> str:
 def log_group_name(environment: str, *parts: str) -> str:
     """Log groups live under /aws/genai-demo/, the prefix the application role may write to."""
     return "/".join(("", "aws", PROJECT, environment, *parts))
+
+
+def backup_vault_name(environment: str) -> str:
+    """The same name in every region: a copy rule finds its destination vault by it (decision S2)."""
+    return f"{PROJECT}-{environment}-backup-vault"
+
+
+def budget_name(environment: str) -> str:
+    return f"{PROJECT}-{environment}-monthly-cost"

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "development",
             "domain": "dev.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 200},
+            # Spec backup strategy: monthly snapshots in development, kept 7 days.
+            "backup": {"rules": ({"name": "monthly", "schedule": "cron(0 5 1 * ? *)", "delete_after_days": 7},)},
             "audit_log_retention_days": 30,
             "regions": {
                 TOKYO: {
@@ -55,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "staging",
             "domain": "staging.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 400},
+            # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
+            "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
             "analytics_enabled": True,
             "regions": {
                 TAIPEI: {
@@ -76,6 +80,16 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "production",
             "domain": "genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 1000},
+            # Spec backup strategy: daily backups kept 30 days and copied to Tokyo (kept 7 days there), weekly
+            # "manual" snapshots (the document gives no retention: 90 days), after the 03:00-05:00 UTC windows.
+            "backup": {
+                "rules": (
+                    {"name": "daily", "schedule": "cron(0 5 * * ? *)", "delete_after_days": 30,
+                     "copy_to_region": TOKYO, "copy_delete_after_days": 7},
+                    {"name": "weekly", "schedule": "cron(0 6 ? * SUN *)", "delete_after_days": 90},
+                ),
+                "vault_lock": True,
+            },
             "termination_protection": True,
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,

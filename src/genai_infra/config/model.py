@@ -212,11 +212,63 @@ class RegionConfig(Frozen):
     msk: MskConfig
 
 
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
 class BudgetConfig(Frozen):
     monthly_limit_usd: float = Field(gt=0)
-    alert_thresholds_percent: tuple[int, ...] = (80, 90, 100)
-    forecast_alert_percent: int = 100
+    # Share of actual spend that notifies; the forecast alert fires when the month is forecast past it.
+    alert_thresholds_percent: tuple[Annotated[int, Field(gt=0, le=1000)], ...] = (80, 90, 100)
+    forecast_alert_percent: int = Field(default=100, gt=0, le=1000)
+    # Cost anomaly detection alerts when an anomaly's impact reaches this share over the expected spend.
     anomaly_threshold_percent: int = Field(default=20, gt=0)
+    # Who hears about budget and anomaly alerts; the SNS topic exists either way for chat integrations.
+    notification_emails: tuple[EmailAddress, ...] = ()
+
+
+class BackupRuleConfig(Frozen):
+    """One AWS Backup rule: when it runs (UTC), how long recovery points live, and where copies go."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,50}$")
+    # An EventBridge cron expression in UTC, e.g. cron(0 5 * * ? *) for 05:00 daily.
+    schedule: str = Field(pattern=r"^cron\((\S+ ){5}\S+\)$")
+    delete_after_days: int = Field(ge=1)
+    copy_to_region: str | None = None
+    copy_delete_after_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _copy_is_complete(self) -> BackupRuleConfig:
+        if (self.copy_to_region is None) != (self.copy_delete_after_days is None):
+            raise ValueError(
+                f"backup rule {self.name} needs both copy_to_region and copy_delete_after_days, or neither"
+            )
+        return self
+
+
+class BackupConfig(Frozen):
+    """AWS Backup of the environment's stateful resources (selected by the Environment tag)."""
+
+    rules: tuple[BackupRuleConfig, ...]
+    # Vault lock in governance mode: recovery points cannot be deleted before min_retention_days.
+    vault_lock: bool = False
+    vault_lock_min_retention_days: int = Field(default=7, ge=1)
+    vault_lock_max_retention_days: int = Field(default=365, ge=1)
+
+    @model_validator(mode="after")
+    def _retention_fits_the_lock(self) -> BackupConfig:
+        if not self.vault_lock:
+            return self
+        low, high = self.vault_lock_min_retention_days, self.vault_lock_max_retention_days
+        if low > high:
+            raise ValueError(f"vault lock minimum retention {low} days is above its maximum {high} days")
+        for rule in self.rules:
+            for days in filter(None, (rule.delete_after_days, rule.copy_delete_after_days)):
+                if not low <= days <= high:
+                    raise ValueError(
+                        f"backup rule {rule.name} keeps recovery points {days} days, outside the vault lock's "
+                        f"{low}-{high} days; the vault would refuse them"
+                    )
+        return self
 
 
 class EnvironmentConfig(Frozen):
@@ -228,6 +280,7 @@ class EnvironmentConfig(Frozen):
     regions: dict[str, RegionConfig]
     global_region: Literal["us-east-1"] = catalog.US_EAST_1
     budget: BudgetConfig
+    backup: BackupConfig
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False
@@ -263,6 +316,12 @@ class EnvironmentConfig(Frozen):
             target = region.msk.replicate_to_region
             if target is not None and target not in self.regions:
                 raise ValueError(f"MSK in {name} replicates to {target}, which is not a region of {self.name}")
+        for rule in self.backup.rules:
+            copy = rule.copy_to_region
+            if copy is not None and (copy not in self.regions or copy == self.primary_region):
+                raise ValueError(
+                    f"backup rule {rule.name} copies to {copy}, which is not a secondary region of {self.name}"
+                )
         return self
 
     @property

@@ -247,9 +247,19 @@ def test_network_values_are_published_for_later_stacks(template: Any, environmen
             "private-subnet-ids",
             "database-subnet-ids",
             "msk-subnet-ids",
+            "nat-gateway-ids",
             "alb-security-group-id",
             "app-security-group-id",
             "database-security-group-id",
             "msk-security-group-id",
         )
+    }
+    nat_ids = next(
+        p["Value"]
+        for p in template(environment, region, "NetworkStack").props("AWS::SSM::Parameter")
+        if p["Name"] == prefix + "nat-gateway-ids"
+    )
+    nats = template(environment, region, "NetworkStack").of_type("AWS::EC2::NatGateway")
+    assert nat_ids == {"Fn::Join": [",", [{"Ref": logical} for logical in nats]]} or nat_ids == {
+        "Ref": next(iter(nats))
     }

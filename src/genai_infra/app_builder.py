@@ -9,11 +9,13 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
+from genai_infra.stacks.alerting_stack import AlertingStack
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
 from genai_infra.stacks.network_stack import NetworkStack
+from genai_infra.stacks.observability_stack import ObservabilityStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
 
@@ -23,6 +25,8 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "SecurityStack": SecurityStack,
     "NetworkStack": NetworkStack,
     "CertificateStack": CertificateStack,
+    "ObservabilityStack": ObservabilityStack,
+    "AlertingStack": AlertingStack,
     "DisasterRecoveryStack": DisasterRecoveryStack,
     "CostOptimizationStack": CostOptimizationStack,
 }
@@ -30,6 +34,9 @@ STACK_CLASSES: dict[str, StackFactory] = {
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
+    # The dashboard and alarms name the resources these stacks publish.
+    "ObservabilityStack": ("SecurityStack", "NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
+    "AlertingStack": ("NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
 }
 
 

@@ -54,3 +54,8 @@ def backup_vault_name(environment: str) -> str:
 
 def budget_name(environment: str) -> str:
     return f"{PROJECT}-{environment}-monthly-cost"
+
+
+def alert_topic_name(environment: str, severity: str) -> str:
+    """genai-demo-<env>-critical / -warning: other regions' stacks build the topic ARN from it."""
+    return f"{PROJECT}-{environment}-{severity}"

@@ -60,3 +60,13 @@ MSK_BROKER_TYPES = frozenset(
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
+
+# Regions where Amazon Managed Grafana is offered (AWS regional services list as of CATALOG_DATE).
+# Taipei (ap-east-2) is not among them: staging and production's primary region get no workspace.
+GRAFANA_REGIONS = frozenset(
+    {
+        "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1",
+        "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1",
+        "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
+    }
+)  # fmt: skip

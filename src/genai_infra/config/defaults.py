@@ -94,6 +94,8 @@ DEFAULTS: dict[str, Any] = {
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,
             "analytics_enabled": True,
+            # Grafana where the region offers it: Tokyo only (catalog.GRAFANA_REGIONS).
+            "observability": {"grafana": True},
             "regions": {
                 TAIPEI: {
                     "role": "primary",

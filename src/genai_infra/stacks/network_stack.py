@@ -50,6 +50,8 @@ class NetworkStack(GenaiStack):
                     f"network/{tier.name}-subnet-ids": ",".join(tier.subnet_ids)
                     for tier in (self.layout.public, self.layout.private, self.layout.database, self.layout.msk)
                 },
+                # For the NAT gateway alarms of the AlertingStack.
+                "network/nat-gateway-ids": ",".join(nat.ref for nat in self.layout.nat_gateways),
                 "network/alb-security-group-id": groups.alb.security_group_id,
                 "network/app-security-group-id": groups.app.security_group_id,
                 "network/database-security-group-id": groups.database.security_group_id,

@@ -27,12 +27,22 @@ def spec_network(second_octet: int, zones: tuple[str, str, str]) -> dict[str, An
 
 TAIPEI_NETWORK = spec_network(0, ("ap-east-2a", "ap-east-2b", "ap-east-2c"))
 TOKYO_NETWORK = spec_network(1, ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"))
+# "Pod Resource Configuration" (requests, limits, probes: the WorkloadConfig defaults) with decisions
+# C7 (one KEDA ScaledObject, CPU 70 %, memory 80 %, thread pool, 2 to 10 replicas) and C8 (heap 384m).
+SPEC_WORKLOAD: dict[str, Any] = {
+    "min_replicas": 2,
+    "max_replicas": 10,
+    "cpu_target_percent": 70,
+    "memory_target_percent": 80,
+    "java_opts": "-Xms256m -Xmx384m -XX:+UseG1GC",
+}
 
 DEFAULTS: dict[str, Any] = {
     "environments": {
         "development": {
             "name": "development",
             "spring_profile": "development",
+            "workload": {**SPEC_WORKLOAD},
             "domain": "dev.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 200},
             "audit_log_retention_days": 30,
@@ -53,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
         "staging": {
             "name": "staging",
             "spring_profile": "staging",
+            "workload": {**SPEC_WORKLOAD},
             "domain": "staging.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 400},
             "analytics_enabled": True,
@@ -74,6 +85,7 @@ DEFAULTS: dict[str, Any] = {
         "production": {
             "name": "production",
             "spring_profile": "production",
+            "workload": {**SPEC_WORKLOAD},
             "domain": "genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 1000},
             "termination_protection": True,

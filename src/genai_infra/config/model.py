@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from genai_infra.config import catalog
 
@@ -232,7 +232,14 @@ def _quantity(value: str) -> str:
     return value
 
 
-Quantity = Annotated[str, AfterValidator(_quantity)]
+def _number_as_quantity(value: object) -> object:
+    # TOML and key=value overrides give 1 or 0.5 as numbers; Kubernetes writes quantities as strings.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Quantity = Annotated[str, BeforeValidator(_number_as_quantity), AfterValidator(_quantity)]
 
 
 def jvm_option_bytes(java_opts: str, option: str) -> int | None:
@@ -299,31 +306,17 @@ class WorkloadConfig(Frozen):
 
     # The release the pipeline deploys; override per environment, e.g. workload.image_tag=1.4.2.
     image_tag: str = Field(default="latest", pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
-    # Decision C7: one KEDA ScaledObject owns the replica count, 2 to 10.
-    min_replicas: int = Field(default=2, ge=1)
-    max_replicas: int = Field(default=10, ge=1)
-    requests: PodResources = PodResources(cpu="100m", memory="128Mi")
-    limits: PodResources = PodResources(cpu="500m", memory="512Mi")
-    # Decision C8: the heap stays below the 512Mi limit (the document's -Xmx512m is an OOM kill).
-    java_opts: str = "-Xms256m -Xmx384m -XX:+UseG1GC"
-    liveness: ProbeConfig = ProbeConfig(
-        path="/actuator/health/liveness",
-        initial_delay_seconds=30,
-        period_seconds=10,
-        timeout_seconds=5,
-        failure_threshold=3,
-    )
-    readiness: ProbeConfig = ProbeConfig(
-        path="/actuator/health/readiness",
-        initial_delay_seconds=10,
-        period_seconds=5,
-        timeout_seconds=3,
-        failure_threshold=3,
-    )
-    # Decision C7: the HPA targets of the document, now KEDA triggers.
+    # The document's values and decisions C7/C8 are in defaults.py (SPEC_WORKLOAD).
+    min_replicas: int = Field(ge=1)
+    max_replicas: int = Field(ge=1)
+    requests: PodResources
+    limits: PodResources
+    java_opts: str
+    liveness: ProbeConfig
+    readiness: ProbeConfig
     # Percent of the request, so values above 100 are legal (the limit is five times the request).
-    cpu_target_percent: int = Field(default=70, ge=1)
-    memory_target_percent: int = Field(default=80, ge=1)
+    cpu_target_percent: int = Field(ge=1)
+    memory_target_percent: int = Field(ge=1)
     thread_pool: ThreadPoolTriggerConfig = ThreadPoolTriggerConfig()
     # Voluntary disruptions (node drains, scale-down) evict at most this many pods at a time.
     max_unavailable: int = Field(default=1, ge=1)
@@ -334,7 +327,8 @@ class WorkloadConfig(Frozen):
             raise ValueError(
                 f"workload replicas must satisfy min <= max, got min {self.min_replicas}, max {self.max_replicas}"
             )
-        if self.max_unavailable >= self.min_replicas:
+        # A single replica cannot be protected without blocking every drain; from two on, keep one.
+        if self.min_replicas > 1 and self.max_unavailable >= self.min_replicas:
             raise ValueError(
                 f"max_unavailable {self.max_unavailable} would let a drain evict every one of the "
                 f"{self.min_replicas} minimum replicas; keep it below min_replicas"
@@ -389,7 +383,7 @@ class EnvironmentConfig(Frozen):
     audit_log_retention_days: LogRetentionDays = 90
     analytics_enabled: bool = False
     # The application's Kubernetes workload (issue 4), the same shape in every region of the environment.
-    workload: WorkloadConfig = WorkloadConfig()
+    workload: WorkloadConfig
 
     @model_validator(mode="after")
     def _regions_make_sense(self) -> EnvironmentConfig:

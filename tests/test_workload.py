@@ -12,6 +12,7 @@ import ast
 import copy
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -293,31 +294,52 @@ def test_constants_for_the_cluster_side() -> None:
 # --- Offline validation ---------------------------------------------------------------------------
 
 
+NEWEST_BUNDLED = kubernetes_validate.utils.major_minor(kubernetes_validate.latest_version())
+
+
 def schema_version_for(cluster_version: str) -> tuple[str, str]:
-    """The Kubernetes schema version to validate with, and why.
+    """The Kubernetes schema version to validate with, and a sentence that says which and why.
 
-    The cluster's own version when kubernetes-validate bundles it; otherwise the newest bundled one.
+    The cluster's own version when kubernetes-validate bundles it; when the cluster is newer than
+    the newest bundled schemas, the newest bundled ones, and the sentence says so.
     """
-    newest = kubernetes_validate.utils.major_minor(kubernetes_validate.latest_version())
-    if Version(cluster_version) > Version(newest):
-        return newest, f"k8s-{newest}-schemas-newest-bundled-older-than-cluster-{cluster_version}"
-    return cluster_version, f"k8s-{cluster_version}-schemas-of-the-cluster"
+    if Version(cluster_version) > Version(NEWEST_BUNDLED):
+        return NEWEST_BUNDLED, (
+            f"cluster {cluster_version} is newer than the newest schemas kubernetes-validate bundles; "
+            f"validated against Kubernetes {NEWEST_BUNDLED} instead"
+        )
+    return cluster_version, f"validated against the schemas of the cluster's Kubernetes {cluster_version}"
 
 
-def test_bundled_schemas_cover_the_cluster_version(defaults: ProjectConfig) -> None:
-    """Decision V1's cluster version: kubernetes-validate 1.37.0 bundles schemas up to 1.37."""
-    for environment in defaults.environments.values():
-        for region in environment.regions.values():
-            version, why = schema_version_for(region.eks.kubernetes_version)
-            assert version == region.eks.kubernetes_version == "1.36", why
+def test_schema_choice() -> None:
+    """kubernetes-validate 1.37.0 bundles schemas up to 1.37; the cluster's 1.36 (decision V1) is covered."""
+    assert Version(NEWEST_BUNDLED) >= Version("1.37")
+    assert schema_version_for("1.36")[0] == "1.36"
+    newer = f"1.{Version(NEWEST_BUNDLED).minor + 1}"
+    version, why = schema_version_for(newer)
+    assert version == NEWEST_BUNDLED
+    assert f"cluster {newer} is newer than the newest schemas" in why
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING, ids=SERVING_IDS)
-def test_builtin_kinds_validate_strictly_for_the_cluster_version(
-    defaults: ProjectConfig, environment: str, region: str
+def _validation_cases() -> list[Any]:
+    config = load_config()
+    cases = []
+    for environment, region in SERVING:
+        cluster_version = config.environments[environment].regions[region].eks.kubernetes_version
+        schema_version, why = schema_version_for(cluster_version)
+        label = f"k8s-{schema_version}" + (
+            "" if schema_version == cluster_version else f"-for-cluster-{cluster_version}"
+        )
+        cases.append(pytest.param(environment, region, schema_version, why, id=f"{environment}-{region}-{label}"))
+    return cases
+
+
+@pytest.mark.parametrize(("environment", "region", "schema_version", "why"), _validation_cases())
+def test_builtin_kinds_validate_strictly(
+    defaults: ProjectConfig, environment: str, region: str, schema_version: str, why: str
 ) -> None:
-    cluster_version = defaults.environments[environment].regions[region].eks.kubernetes_version
-    schema_version, why = schema_version_for(cluster_version)
+    if why.startswith("cluster"):
+        warnings.warn(why, stacklevel=1)
     builtin = [m for m in workload_manifests(inputs_for(defaults, environment, region)) if "." not in m["apiVersion"]]
     assert {m["kind"] for m in builtin} == {"ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"}
     for manifest in builtin:
@@ -481,3 +503,34 @@ def test_a_single_replica_may_be_evicted() -> None:
     manifests = by_kind(workload_manifests(inputs_for(config, "production", "ap-east-2")))
     assert manifests["ScaledObject"]["spec"]["minReplicaCount"] == 1
     assert manifests["PodDisruptionBudget"]["spec"]["maxUnavailable"] == 1
+
+
+# --- The `genai-infra manifests` command ----------------------------------------------------------
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "genai_infra.cli.main", "manifests", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_prints_the_manifests_of_a_region() -> None:
+    result = run_cli("--env", "production", "--region", "ap-northeast-1")
+    assert result.returncode == 0, result.stderr
+    documents = by_kind(list(yaml.safe_load_all(result.stdout)))
+    assert documents["ServiceAccount"]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/genai-demo-production-ap-northeast-1-app-role"
+    )
+    env = {item["name"]: item["value"] for item in container_of(documents)["env"]}
+    assert env["AWS_REGION"] == "ap-northeast-1"
+
+
+def test_cli_refuses_the_global_region() -> None:
+    result = run_cli("--env", "staging", "--region", "us-east-1")
+    assert result.returncode == 1
+    assert "us-east-1 is the global region of staging and runs no cluster" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -29,7 +29,7 @@ from genai_infra.kubernetes.manifests import (
     trigger_authentication,
     workload_manifests,
 )
-from genai_infra.kubernetes.render import render_yaml
+from genai_infra.kubernetes.render import inspection_inputs, render_yaml
 
 __all__ = [
     "APP_NAME",
@@ -44,6 +44,7 @@ __all__ = [
     "TRIGGER_AUTHENTICATION_NAME",
     "WorkloadInputs",
     "deployment",
+    "inspection_inputs",
     "pod_disruption_budget",
     "render_yaml",
     "scaled_object",

@@ -171,6 +171,30 @@ def plan_steps(assemblies: list[Assembly], region_order: list[str]) -> list[Plan
     return sorted(steps, key=lambda step: (step.phase, region_order.index(step.region)))
 
 
+@app.command()
+def manifests(
+    env: EnvOption,
+    region: Annotated[str | None, typer.Option(help="one region of the environment; the primary when omitted")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """The application's Kubernetes manifests of one region, as multi-document YAML (no synthesis)."""
+    from genai_infra.kubernetes import inspection_inputs, render_yaml, workload_manifests
+
+    config = _config(config_file, overrides)
+    try:
+        environment = select_environment(config, env)
+        chosen = select_region(environment, region)
+    except ConfigError as error:
+        raise fail(str(error)) from None
+    if chosen not in environment.regions:
+        raise fail(
+            f"{chosen} is the global region of {env} and runs no cluster; use one of {', '.join(environment.regions)}."
+        )
+    sys.stdout.write("# ${...} values are filled in by CloudFormation when the EKS stack deploys.\n")
+    sys.stdout.write(render_yaml(workload_manifests(inspection_inputs(environment, chosen))))
+
+
 def main() -> None:
     app()
 

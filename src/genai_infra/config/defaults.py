@@ -7,6 +7,7 @@ Python counterpart of the document's `deploy.config.ts`. Decision numbers (C2, C
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from genai_infra.config.catalog import TAIPEI, TOKYO
@@ -27,12 +28,38 @@ def spec_network(second_octet: int, zones: tuple[str, str, str]) -> dict[str, An
 
 TAIPEI_NETWORK = spec_network(0, ("ap-east-2a", "ap-east-2b", "ap-east-2c"))
 TOKYO_NETWORK = spec_network(1, ("ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"))
+# "Pod Resource Configuration", with decisions C7 (one KEDA ScaledObject: CPU 70 %, memory 80 % and
+# the thread pool, 2 to 10 replicas) and C8 (heap 384m inside the 512Mi limit). Every environment.
+SPEC_WORKLOAD: dict[str, Any] = {
+    "min_replicas": 2,
+    "max_replicas": 10,
+    "requests": {"cpu": "100m", "memory": "128Mi"},
+    "limits": {"cpu": "500m", "memory": "512Mi"},
+    "java_opts": "-Xms256m -Xmx384m -XX:+UseG1GC",
+    "liveness": {
+        "path": "/actuator/health/liveness",
+        "initial_delay_seconds": 30,
+        "period_seconds": 10,
+        "timeout_seconds": 5,
+        "failure_threshold": 3,
+    },
+    "readiness": {
+        "path": "/actuator/health/readiness",
+        "initial_delay_seconds": 10,
+        "period_seconds": 5,
+        "timeout_seconds": 3,
+        "failure_threshold": 3,
+    },
+    "cpu_target_percent": 70,
+    "memory_target_percent": 80,
+}
 
 DEFAULTS: dict[str, Any] = {
     "environments": {
         "development": {
             "name": "development",
             "spring_profile": "development",
+            "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "dev.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 200},
             # Spec backup strategy: monthly snapshots in development, kept 7 days.
@@ -55,6 +82,7 @@ DEFAULTS: dict[str, Any] = {
         "staging": {
             "name": "staging",
             "spring_profile": "staging",
+            "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "staging.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 400},
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
@@ -78,6 +106,7 @@ DEFAULTS: dict[str, Any] = {
         "production": {
             "name": "production",
             "spring_profile": "production",
+            "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 1000},
             # Spec backup strategy: daily backups kept 30 days and copied to Tokyo (kept 7 days there), weekly

@@ -42,6 +42,8 @@ class Hit:
     logical_id: str
     message: str
     severity: Severity | None = None
+    # environment/region, for environment-scope rules that know which target the resource is in.
+    target: str = ""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ def _of_scope(scope: Scope) -> list[Rule]:
 
 def _apply(rule: Rule, subject: Any, label: str) -> list[Finding]:
     return [
-        Finding(rule.rule_id, hit.severity or rule.severity, hit.stack, hit.logical_id, hit.message, label)
+        Finding(
+            rule.rule_id, hit.severity or rule.severity, hit.stack, hit.logical_id, hit.message, hit.target or label
+        )
         for hit in rule.check(subject)
     ]
 

@@ -58,10 +58,12 @@ def account_wide_names(environment: EnvironmentTemplates) -> Iterator[Hit]:
                     continue
                 where = f"{target.label} {template.stack}/{logical_id}"
                 if f"{resource_type}:{name}" in seen:
-                    yield template.hit(
+                    yield Hit(
+                        template.stack,
                         logical_id,
                         f"{key} {name!r} of {where} is also used by {seen[f'{resource_type}:{name}']}; IAM names are "
                         "account-wide: add the region to the name (naming.iam_role_name)",
+                        target=target.label,
                     )
                 else:
                     seen[f"{resource_type}:{name}"] = where
@@ -84,8 +86,10 @@ def aurora_global_cluster(environment: EnvironmentTemplates) -> Iterator[Hit]:
             name = render(properties["GlobalClusterIdentifier"]).literal
             home = created.get(name or "")
             if name is not None and home is None:
-                yield template.hit(
+                yield Hit(
+                    template.stack,
                     logical_id,
                     f"cluster {logical_id} in {target.region} joins global cluster {name!r}, which no target of "
                     f"{environment.environment} creates; create AWS::RDS::GlobalCluster {name} in the primary region",
+                    target=target.label,
                 )

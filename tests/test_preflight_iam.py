@@ -43,8 +43,8 @@ def irsa_role(
 
 def cdk_irsa_role() -> dict[str, Any]:
     """What ServiceAccountRole synthesizes for a cluster of the same deployment: keys through CfnJson."""
-    value = {"Fn::Join": ["", ['{"', get_att("Cluster", "OpenIdConnectIssuerUrl"), f':sub":"{APP}","',
-                               get_att("Cluster", "OpenIdConnectIssuerUrl"), ':aud":"sts.amazonaws.com"}']]}  # fmt: skip
+    issuer = get_att("Cluster", "OpenIdConnectIssuerUrl")
+    value = {"Fn::Join": ["", ['{"', issuer, f':sub":"{APP}","', issuer, ':aud":"sts.amazonaws.com"}']]}
     statement = {
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Effect": "Allow",
@@ -184,13 +184,13 @@ def test_literal_secrets_fail(resources: dict[str, Any]) -> None:
 
 
 def test_referenced_secrets_pass() -> None:
+    from_secret = {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}
     resolve = {"Fn::Join": ["", ["{{resolve:secretsmanager:", ref("DbSecret"), ":SecretString:password::}}"]]}
     resources = {
         "Db": res("AWS::RDS::DBCluster", {"MasterUserPassword": resolve}),
         "DbSecret": res("AWS::SecretsManager::Secret", {"GenerateSecretString": {"PasswordLength": 32}}),
         "Fn": res("AWS::Lambda::Function", {"Environment": {"Variables": {"DB_SECRET_ARN": ref("DbSecret")}}}),
         "Deploy": manifest({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app"},
-                            "spec": {"template": {"spec": {"containers": [{"name": "app", "env": [
-                                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]}]}}}}),
+                            "spec": {"template": {"spec": {"containers": [{"name": "app", "env": [from_secret]}]}}}}),
     }  # fmt: skip
     assert hits("PF016", one(resources)) == []

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from genai_infra.preflight import rules as _rules  # registers the rules
+import genai_infra.preflight.rules  # noqa: F401  (importing the package registers every rule)
 from genai_infra.preflight.model import (
     RULES,
     EnvironmentTemplates,
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from genai_infra.synth import Assembly
 
 __all__ = [
-    "_rules",
     "check_assemblies",
     "compare_assemblies",
     "errors_in",

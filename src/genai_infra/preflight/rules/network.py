@@ -41,6 +41,14 @@ REQUIRED_PATHS: tuple[Path, ...] = (
 INTERNET_PORTS = {"alb": frozenset({80, 443})}
 
 
+def _port(value: Any, default: int) -> int:
+    """A port as an int; CloudFormation also accepts numeric strings. Unknown: the widest bound."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 @dataclass(frozen=True)
 class Edge:
     """One security group rule: `group` admits (ingress) or sends (egress) to `peer`."""
@@ -92,11 +100,9 @@ class GroupGraph:
         else:
             peer = render(rule.get("CidrIp", rule.get("CidrIpv6"))).literal
         protocol = str(rule.get("IpProtocol", "-1")).lower()
-        low, high = rule.get("FromPort", 0), rule.get("ToPort", 65535)
-        low = low if isinstance(low, int) else int(str(low)) if str(low).lstrip("-").isdigit() else 0
-        high = high if isinstance(high, int) else int(str(high)) if str(high).lstrip("-").isdigit() else 65535
         if protocol in ("-1", "all"):
-            low, high = 0, 65535
+            return Edge(direction, group, peer, protocol, 0, 65535, template.stack, logical_id)
+        low, high = _port(rule.get("FromPort"), 0), _port(rule.get("ToPort"), 65535)
         return Edge(direction, group, peer, protocol, low, high, template.stack, logical_id)
 
     def _edges(self, target: TargetTemplates) -> Iterator[Edge]:

@@ -134,3 +134,21 @@ def test_check_of_an_unknown_environment_is_one_sentence() -> None:
     assert [line for line in result.stderr.splitlines() if line.strip()] == [
         "error: unknown environment 'bogus'; use one of development, staging, production."
     ]
+
+
+def test_nested_stack_templates_are_checked_too(tmp_path: Path) -> None:
+    from genai_infra.targets import Target
+
+    manifest = {"artifacts": {"EKSStack": {"type": "aws:cloudformation:stack", "dependencies": ["NetworkStack"]}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "EKSStack.template.json").write_text('{"Resources": {}}', encoding="utf-8")
+    old_runtime = {"Resources": {"Handler": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.9"}}}}
+    (tmp_path / "EKSStackKubectlProvider.nested.template.json").write_text(json.dumps(old_runtime), encoding="utf-8")
+    assembly = Assembly(Target("production", "ap-east-2", "primary"), tmp_path)
+    target = from_assembly(assembly, support.AS_OF)
+    assert list(target.stacks) == ["EKSStack", "EKSStackKubectlProvider.nested"]
+    assert target.dependencies == {"EKSStack": frozenset({"NetworkStack"})}
+    findings = check_assemblies([assembly], support.AS_OF)
+    assert [(f.rule_id, f.stack, f.logical_id) for f in findings] == [
+        ("PF050", "EKSStackKubectlProvider.nested", "Handler")
+    ]

@@ -71,20 +71,17 @@ def run_synthesis(pair: SynthesisPair) -> list[Finding]:
 
 
 def from_assembly(assembly: Assembly, today: date | None = None) -> TargetTemplates:
-    """A target's templates and stack dependencies as the cloud assembly records them."""
+    """A target's templates (nested ones too) and stack dependencies as the cloud assembly records them."""
     manifest = json.loads((assembly.directory / "manifest.json").read_text(encoding="utf-8"))
     stacks = {
         stack_id: artifact.get("dependencies", [])
         for stack_id, artifact in manifest["artifacts"].items()
         if artifact.get("type") == "aws:cloudformation:stack"
     }
-    return target_of(
-        assembly.target.environment,
-        assembly.target.region,
-        {stack_id: assembly.template(stack_id) for stack_id in stacks},
-        dependencies=stacks,
-        today=today,
-    )
+    # Nested stacks (CDK's EKS providers hold their Lambda functions there) are templates of the
+    # assembly but not artifacts of the manifest; they are checked like any other template.
+    templates = {name: assembly.template(name) for name in (*stacks, *sorted(set(assembly.templates) - set(stacks)))}
+    return target_of(assembly.target.environment, assembly.target.region, templates, dependencies=stacks, today=today)
 
 
 def check_assemblies(assemblies: Iterable[Assembly], today: date | None = None) -> list[Finding]:

@@ -152,3 +152,16 @@ def test_nested_stack_templates_are_checked_too(tmp_path: Path) -> None:
     assert [(f.rule_id, f.stack, f.logical_id) for f in findings] == [
         ("PF050", "EKSStackKubectlProvider.nested", "Handler")
     ]
+
+
+def test_stale_support_tables_are_reported_as_a_warning(assemblies: Any) -> None:
+    from datetime import timedelta
+
+    from genai_infra.cli.check import preflight_findings
+
+    chosen = [assemblies[("staging", "ap-east-2")], assemblies[("staging", "us-east-1")]]
+    assert preflight_findings(chosen, support.AS_OF) == []
+    later = support.AS_OF + timedelta(days=support.STALE_AFTER_DAYS + 1)
+    (stale,) = [f for f in preflight_findings(chosen, later) if f.rule_id == "PF000"]
+    assert stale.severity == "warning"
+    assert "update AS_OF" in stale.message

@@ -22,7 +22,9 @@ from genai_infra.preflight.model import RULES, Finding, Severity
 if TYPE_CHECKING:
     from genai_infra.synth import Assembly
 
-ERROR_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+
+def styled(severity: str) -> str:
+    return f"[red]{severity}[/]" if severity == Severity.ERROR else f"[yellow]{severity}[/]"
 
 
 def preflight_findings(assemblies: Sequence[Assembly], today: date | None = None) -> list[Finding]:
@@ -65,7 +67,7 @@ def findings_table(title: str, findings: Sequence[Finding]) -> Table:
         table.add_row(
             finding.target,
             finding.rule_id,
-            f"[{ERROR_STYLE[finding.severity]}]{finding.severity}[/]",
+            styled(finding.severity),
             f"{finding.stack}/{finding.logical_id}",
             finding.message,
         )
@@ -98,8 +100,7 @@ def combined_table(
                 key=lambda row: (row.rule, row.resource),
             )
             for row in own:
-                style = "red" if row.severity == "error" else "yellow"
-                table.add_row(label, checker, row.rule, f"[{style}]{row.severity}[/]", row.resource, row.message)
+                table.add_row(label, checker, row.rule, styled(row.severity), row.resource, row.message)
             if not own:
                 notes = {
                     "preflight": f"{len(RULES)} rules pass",
@@ -110,8 +111,7 @@ def combined_table(
                 table.add_row(label, checker, "", "[green]ok[/]", f"{templates} templates", note)
     for row in rows:
         if row.target not in labels:
-            style = "red" if row.severity == "error" else "yellow"
-            table.add_row(row.target, row.checker, row.rule, f"[{style}]{row.severity}[/]", row.resource, row.message)
+            table.add_row(row.target, row.checker, row.rule, styled(row.severity), row.resource, row.message)
     return table
 
 

@@ -132,23 +132,22 @@ def test_nodes_with_their_own_group_need_rules_to_and_from_the_control_plane() -
     assert hits("PF005", target({"NetworkStack": network(), "EKSStack": eks([ref("Nodes"), cluster_group], {})})) == []
 
 
+def internet(owner: str, port: int, protocol: str = "tcp", ipv6: bool = False) -> dict[str, Any]:
+    source = {"CidrIpv6": "::/0"} if ipv6 else {"CidrIp": "0.0.0.0/0"}
+    properties = {"GroupId": get_att(owner, "GroupId"), "IpProtocol": protocol, "FromPort": port, "ToPort": port}
+    return res("AWS::EC2::SecurityGroupIngress", {**properties, **source})
+
+
 @pytest.mark.parametrize(
     "extra",
     [
-        {"Open": rule("Ingress", get_att("Database", "GroupId"), None, 5432) | {}},
-        {"Ssh": res("AWS::EC2::SecurityGroupIngress", {"GroupId": get_att("Alb", "GroupId"), **cidr(22)})},
-        {
-            "Any": res(
-                "AWS::EC2::SecurityGroupIngress", {"GroupId": get_att("App", "GroupId"), **cidr(-1, "::/0", "-1")}
-            )
-        },
+        {"Open": internet("Database", 5432)},
+        {"Ssh": internet("Alb", 22)},
+        {"Any": internet("App", -1, protocol="-1", ipv6=True)},
     ],
     ids=["database-5432", "alb-ssh", "app-all-ipv6"],
 )
 def test_internet_ingress_is_only_the_alb_on_80_and_443(extra: dict[str, Any]) -> None:
-    for resource in extra.values():
-        resource["Properties"].pop("SourceSecurityGroupId", None)
-        resource["Properties"].setdefault("CidrIp", "0.0.0.0/0")
     found = hits("PF006", target({"NetworkStack": network(**extra)}))
     assert [hit.logical_id for hit in found] == list(extra)
     assert hits("PF006", target({"NetworkStack": network()})) == []

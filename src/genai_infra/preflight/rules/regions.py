@@ -70,22 +70,20 @@ def account_wide_names(environment: EnvironmentTemplates) -> Iterator[Hit]:
 
 
 @rule(
-    "PF037", Severity.ERROR, "environment", "an Aurora global secondary joins a global cluster another region creates"
+    "PF037", Severity.ERROR, "environment", "an Aurora global secondary joins a global cluster the environment creates"
 )
 def aurora_global_cluster(environment: EnvironmentTemplates) -> Iterator[Hit]:
-    created: dict[str, str] = {}
-    for target in environment.targets:
-        for _, _, properties in target.of_type("AWS::RDS::GlobalCluster"):
-            name = render(properties.get("GlobalClusterIdentifier")).literal
-            if name:
-                created[name] = target.region
+    created = {
+        render(properties.get("GlobalClusterIdentifier")).literal
+        for target in environment.targets
+        for _, _, properties in target.of_type("AWS::RDS::GlobalCluster")
+    }
     for target in environment.targets:
         for template, logical_id, properties in target.of_type("AWS::RDS::DBCluster"):
             if "GlobalClusterIdentifier" not in properties:
                 continue
             name = render(properties["GlobalClusterIdentifier"]).literal
-            home = created.get(name or "")
-            if name is not None and home is None:
+            if name is not None and name not in created:
                 yield Hit(
                     template.stack,
                     logical_id,

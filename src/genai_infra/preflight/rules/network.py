@@ -111,6 +111,9 @@ class GroupGraph:
                 own: str | None = self.roles.get(Pointer(template.stack, logical_id), f"{template.stack}/{logical_id}")
                 for entry in properties.get("SecurityGroupIngress", []) or []:
                     yield self._edge(template, logical_id, "ingress", own, entry)
+                if "SecurityGroupEgress" not in properties:
+                    # A group created without egress rules gets EC2's default: all traffic to anywhere.
+                    yield Edge("egress", own, "0.0.0.0/0", "-1", 0, 65535, template.stack, logical_id)
                 for entry in properties.get("SecurityGroupEgress", []) or []:
                     if (entry.get("CidrIp"), str(entry.get("IpProtocol"))) != CDK_DENY_ALL:
                         yield self._edge(template, logical_id, "egress", own, entry)

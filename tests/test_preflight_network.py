@@ -172,7 +172,8 @@ def test_role_groups_have_no_allow_all_egress() -> None:
     found = hits("PF008", target({"NetworkStack": network(Database=wide)}))
     assert [hit.logical_id for hit in found] == ["Database"]
     assert "allow_all_outbound=False" in found[0].message
-    # A group without any egress property gets EC2's default allow-all egress.
+    # A group created without egress rules gets EC2's allow-all egress, until an egress resource replaces it.
     implicit = res("AWS::EC2::SecurityGroup", {"GroupDescription": "g", "VpcId": "vpc"})
     assert [hit.logical_id for hit in hits("PF008", target({"NetworkStack": network(Msk=implicit)}))] == ["Msk"]
+    assert hits("PF008", target({"NetworkStack": network(App=implicit)})) == []  # App has egress resources
     assert hits("PF008", target({"NetworkStack": network()})) == []

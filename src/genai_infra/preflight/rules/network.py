@@ -106,22 +106,26 @@ class GroupGraph:
         return Edge(direction, group, peer, protocol, low, high, template.stack, logical_id)
 
     def _edges(self, target: TargetTemplates) -> Iterator[Edge]:
+        standalone = [
+            self._edge(template, logical_id, direction, self.name(template, properties.get("GroupId")), properties)
+            for template in target.stacks.values()
+            for direction in ("ingress", "egress")
+            for logical_id, properties in template.of_type(f"AWS::EC2::SecurityGroup{direction.capitalize()}")
+        ]
+        yield from standalone
+        with_egress_rules = {edge.group for edge in standalone if edge.direction == "egress"}
         for template in target.stacks.values():
             for logical_id, properties in template.of_type("AWS::EC2::SecurityGroup"):
-                own: str | None = self.roles.get(Pointer(template.stack, logical_id), f"{template.stack}/{logical_id}")
+                own = self.roles.get(Pointer(template.stack, logical_id), f"{template.stack}/{logical_id}")
                 for entry in properties.get("SecurityGroupIngress", []) or []:
                     yield self._edge(template, logical_id, "ingress", own, entry)
-                if "SecurityGroupEgress" not in properties:
-                    # A group created without egress rules gets EC2's default: all traffic to anywhere.
+                if "SecurityGroupEgress" not in properties and own not in with_egress_rules:
+                    # EC2 gives a group created without egress rules an allow-all egress rule; the first
+                    # SecurityGroupEgress resource on the group replaces it (what CDK relies on, too).
                     yield Edge("egress", own, "0.0.0.0/0", "-1", 0, 65535, template.stack, logical_id)
                 for entry in properties.get("SecurityGroupEgress", []) or []:
                     if (entry.get("CidrIp"), str(entry.get("IpProtocol"))) != CDK_DENY_ALL:
                         yield self._edge(template, logical_id, "egress", own, entry)
-            for direction in ("ingress", "egress"):
-                resource_type = f"AWS::EC2::SecurityGroup{direction.capitalize()}"
-                for logical_id, properties in template.of_type(resource_type):
-                    group = self.name(template, properties.get("GroupId"))
-                    yield self._edge(template, logical_id, direction, group, properties)
 
     def allows(self, direction: str, group: str, peer: str, port: int) -> bool:
         for edge in self.edges:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli.check import check, report_preflight
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
 from genai_infra.targets import Target, all_targets, stacks_of, targets_of
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from genai_infra.synth import Assembly
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app.command("check")(check)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)
@@ -134,7 +136,10 @@ def plan(
         raise fail(f"unknown format {output_format!r}; use table or json.")
     config = _config(config_file, overrides)
     targets = _targets(config, env, None)
-    steps = plan_steps(_synthesize(config, targets, out), [target.region for target in targets])
+    assemblies = _synthesize(config, targets, out)
+    if report_preflight(assemblies, errors):
+        raise fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
+    steps = plan_steps(assemblies, [target.region for target in targets])
     if output_format == "json":
         payload = {"environment": env, "steps": [asdict(step) | {"resources": step.resources} for step in steps]}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

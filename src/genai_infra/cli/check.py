@@ -1,0 +1,157 @@
+"""`genai-infra check --env E`: preflight, cfn-lint and cdk-nag over every target, in one table.
+
+Each target is synthesized twice into separate directories: the second synthesis is what the
+determinism rule (PF060) compares against. Exits 1 when any checker reports an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from genai_infra.preflight import support
+from genai_infra.preflight.model import RULES, Finding, Severity
+
+if TYPE_CHECKING:
+    from genai_infra.synth import Assembly
+
+
+def styled(severity: str) -> str:
+    return f"[red]{severity}[/]" if severity == Severity.ERROR else f"[yellow]{severity}[/]"
+
+
+def preflight_findings(assemblies: Sequence[Assembly], today: date | None = None) -> list[Finding]:
+    """Every preflight rule over the assemblies, plus a warning when the support tables are stale."""
+    from genai_infra.preflight import check_assemblies
+
+    day = today or date.today()
+    findings = check_assemblies(assemblies, day)
+    age = (day - support.AS_OF).days
+    if age > support.STALE_AFTER_DAYS:
+        findings.append(
+            Finding(
+                "PF000",
+                Severity.WARNING,
+                "support.py",
+                "AS_OF",
+                f"the support tables are {age} days old (as of {support.AS_OF.isoformat()}); check them against "
+                "the AWS documentation and update AS_OF",
+                assemblies[0].target.environment if assemblies else "",
+            )
+        )
+    return findings
+
+
+def report_preflight(assemblies: Sequence[Assembly], console: Console) -> int:
+    """Run preflight, print its findings (on stderr in `plan`, so JSON stays clean); the error count."""
+    findings = preflight_findings(assemblies)
+    if findings:
+        console.print(findings_table("preflight", findings))
+    failures = sum(finding.severity == Severity.ERROR for finding in findings)
+    console.print(
+        f"preflight: {failures} error(s), {len(findings) - failures} warning(s) in {len(assemblies)} targets."
+    )
+    return failures
+
+
+def findings_table(title: str, findings: Sequence[Finding]) -> Table:
+    table = Table("target", "rule", "severity", "resource", "message", title=title)
+    for finding in findings:
+        table.add_row(
+            finding.target,
+            finding.rule_id,
+            styled(finding.severity),
+            f"{finding.stack}/{finding.logical_id}",
+            finding.message,
+        )
+    return table
+
+
+@dataclass(frozen=True)
+class Row:
+    target: str
+    checker: str
+    rule: str
+    severity: str
+    resource: str
+    message: str
+
+
+CHECKERS = ("preflight", "cfn-lint", "cdk-nag")
+
+
+def combined_table(
+    env: str, targets: Sequence[tuple[str, int]], rows: Sequence[Row], acknowledged: dict[str, int]
+) -> Table:
+    """One row per finding; a checker with no finding for a target gets one `ok` row."""
+    table = Table("target", "checker", "id", "severity", "resource", "finding", title=f"genai-infra check {env}")
+    labels = [label for label, _ in targets]
+    for label, templates in targets:
+        for checker in CHECKERS:
+            own = sorted(
+                (row for row in rows if row.target == label and row.checker == checker),
+                key=lambda row: (row.rule, row.resource),
+            )
+            for row in own:
+                table.add_row(label, checker, row.rule, styled(row.severity), row.resource, row.message)
+            if not own:
+                notes = {
+                    "preflight": f"{len(RULES)} rules pass",
+                    "cfn-lint": "no finding for the target's region",
+                    "cdk-nag": f"no unacknowledged finding; {acknowledged.get(label, 0)} acknowledged with reasons",
+                }
+                note = notes[checker]
+                table.add_row(label, checker, "", "[green]ok[/]", f"{templates} templates", note)
+    for row in rows:
+        if row.target not in labels:
+            table.add_row(row.target, row.checker, row.rule, styled(row.severity), row.resource, row.message)
+    return table
+
+
+def check(
+    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+) -> None:
+    """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
+    from genai_infra.checks import lint, nag_summary
+    from genai_infra.cli import main
+    from genai_infra.preflight import compare_assemblies
+
+    config = main._config(config_file, overrides)
+    targets = main._targets(config, env, None)
+    assemblies = main._synthesize(config, targets, out)
+    again = main._synthesize(config, targets, out / "determinism")
+    preflight = preflight_findings(assemblies)
+    for first, second in zip(assemblies, again, strict=True):
+        preflight += compare_assemblies(first, second)
+
+    rows = [
+        Row(f.target, "preflight", f.rule_id, str(f.severity), f"{f.stack}/{f.logical_id}", f.message)
+        for f in preflight
+    ]
+    acknowledged: dict[str, int] = {}
+    for assembly in assemblies:
+        label = assembly.target.label
+        for finding in lint(assembly):
+            severity = "error" if finding.is_error else "warning"
+            where = f"{finding.template}:{finding.line}"
+            rows.append(Row(label, "cfn-lint", finding.rule, severity, where, finding.message))
+        for pack in nag_summary(assembly):
+            acknowledged[label] = acknowledged.get(label, 0) + pack.acknowledged
+            if pack.violations:
+                message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
+                rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
+    table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
+    main.console.print(table)
+    errors = sum(row.severity == "error" for row in rows)
+    if errors:
+        raise main.fail(f"{errors} error(s) in {env}; see the table above.")

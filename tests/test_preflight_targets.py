@@ -1,0 +1,167 @@
+"""Preflight over the seven real targets, the rule registry, and the exit codes of check and plan."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from genai_infra.cli import main
+from genai_infra.preflight import RULES, check_assemblies, from_assembly, support
+from genai_infra.synth import Assembly
+from tests.conftest import ALL_TARGETS
+
+TESTS = Path(__file__).parent
+
+
+def test_all_seven_targets_pass_preflight(assemblies: dict[tuple[str, str], Assembly]) -> None:
+    assert sorted(assemblies) == sorted(ALL_TARGETS)
+    findings = check_assemblies(assemblies.values(), support.AS_OF)
+    assert findings == [], "\n".join(f"{f.target} {f.rule_id} {f.stack}/{f.logical_id}: {f.message}" for f in findings)
+
+
+def test_the_security_group_roles_are_found_in_every_serving_target(assemblies: Any) -> None:
+    from genai_infra.preflight.rules.network import GroupGraph
+
+    for (environment, region), assembly in assemblies.items():
+        roles = sorted(GroupGraph(from_assembly(assembly)).roles.values())
+        assert roles == ([] if region == "us-east-1" else ["alb", "app", "database", "msk"]), environment
+
+
+def test_the_target_reads_its_manifest_dependencies(assemblies: Any) -> None:
+    target = from_assembly(assemblies[("production", "ap-east-2")])
+    assert sorted(target.stacks) == ["CertificateStack", "NetworkStack", "SecurityStack"]
+    assert target.depends_on("NetworkStack", "SecurityStack")
+    assert not target.depends_on("SecurityStack", "NetworkStack")
+
+
+def test_the_rule_set_is_large_enough_and_every_rule_is_described_and_tested() -> None:
+    assert len(RULES) >= 25
+    tested = "".join(path.read_text(encoding="utf-8") for path in TESTS.glob("test_preflight_*.py"))
+    for rule_id, rule in RULES.items():
+        assert re.fullmatch(r"PF\d{3}", rule_id)
+        assert rule.summary, rule_id
+        assert "\n" not in rule.summary, rule_id
+        assert len(rule.summary) <= 110, rule_id
+        assert f'"{rule_id}"' in tested, f"{rule_id} has no test"
+
+
+def test_support_tables_are_dated_and_consistent() -> None:
+    for version, row in support.EKS_KUBERNETES_VERSIONS.items():
+        assert row.released < row.standard_support_ends < row.extended_support_ends, version
+    assert support.AS_OF.isoformat() >= "2026-11-01"
+    assert all(name.startswith("AWS::") for name in support.US_EAST_1_ONLY)
+
+
+# --- CLI: check and plan read the session's assemblies instead of synthesizing again ------------
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
+    """Run the CLI in-process with `_synthesize` answering from the given assemblies."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+    def run(args: list[str], source: dict[tuple[str, str], Assembly] | None = None) -> Any:
+        chosen = source or assemblies
+
+        def synthesize(config: Any, targets: list[Any], out: Path) -> list[Assembly]:
+            return [chosen[(t.environment, t.region)] for t in targets]
+
+        monkeypatch.setattr(main, "_synthesize", synthesize)
+        return CliRunner().invoke(main.app, args)
+
+    return run
+
+
+def test_check_prints_one_table_and_exits_zero_when_everything_passes(cli: Any, tmp_path: Path) -> None:
+    result = cli(["check", "--env", "production", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for label in ("production/ap-east-2", "production/ap-northeast-1", "production/us-east-1"):
+        rows = [line for line in result.output.splitlines() if label in line]
+        assert [checker for checker in ("preflight", "cfn-lint", "cdk-nag") if any(checker in r for r in rows)] == [
+            "preflight",
+            "cfn-lint",
+            "cdk-nag",
+        ]
+    assert f"{len(RULES)} rules pass" in result.output
+
+
+def tampered(assemblies: Any, tmp_path: Path) -> dict[tuple[str, str], Assembly]:
+    """Staging with its database security group opened to the internet on 5432."""
+    copies = {}
+    for key in (("staging", "ap-east-2"), ("staging", "us-east-1")):
+        original = assemblies[key]
+        directory = tmp_path / original.directory.name
+        shutil.copytree(original.directory, directory)
+        copies[key] = Assembly(original.target, directory)
+    path = copies[("staging", "ap-east-2")].templates["NetworkStack"]
+    template = json.loads(path.read_text(encoding="utf-8"))
+    database = next(k for k in template["Resources"] if k.startswith("SecurityGroupsDatabase"))
+    template["Resources"][database]["Properties"]["SecurityGroupIngress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}
+    ]
+    path.write_text(json.dumps(template), encoding="utf-8")
+    return copies
+
+
+def test_check_exits_non_zero_on_a_preflight_error(cli: Any, assemblies: Any, tmp_path: Path) -> None:
+    result = cli(["check", "--env", "staging", "--out", str(tmp_path / "out")], tampered(assemblies, tmp_path))
+    assert result.exit_code == 1
+    assert "PF006" in result.output
+    assert "error: 1 error(s) in staging" in result.output
+
+
+def test_plan_runs_preflight_and_fails_on_its_errors(cli: Any, assemblies: Any, tmp_path: Path) -> None:
+    passing = cli(["plan", "--env", "staging", "--format", "json", "--out", str(tmp_path / "a")])
+    assert passing.exit_code == 0, passing.output
+    assert "preflight: 0 error(s), 0 warning(s) in 2 targets." in passing.output
+    failing = cli(["plan", "--env", "staging", "--out", str(tmp_path / "b")], tampered(assemblies, tmp_path))
+    assert failing.exit_code == 1
+    assert "PF006" in failing.output
+    assert "preflight found errors" in failing.output
+
+
+def test_check_of_an_unknown_environment_is_one_sentence() -> None:
+    from tests.test_cli_errors import run
+
+    result = run("check", "--env", "bogus")
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [
+        "error: unknown environment 'bogus'; use one of development, staging, production."
+    ]
+
+
+def test_nested_stack_templates_are_checked_too(tmp_path: Path) -> None:
+    from genai_infra.targets import Target
+
+    manifest = {"artifacts": {"EKSStack": {"type": "aws:cloudformation:stack", "dependencies": ["NetworkStack"]}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "EKSStack.template.json").write_text('{"Resources": {}}', encoding="utf-8")
+    old_runtime = {"Resources": {"Handler": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.9"}}}}
+    (tmp_path / "EKSStackKubectlProvider.nested.template.json").write_text(json.dumps(old_runtime), encoding="utf-8")
+    assembly = Assembly(Target("production", "ap-east-2", "primary"), tmp_path)
+    target = from_assembly(assembly, support.AS_OF)
+    assert list(target.stacks) == ["EKSStack", "EKSStackKubectlProvider.nested"]
+    assert target.dependencies == {"EKSStack": frozenset({"NetworkStack"})}
+    findings = check_assemblies([assembly], support.AS_OF)
+    assert [(f.rule_id, f.stack, f.logical_id) for f in findings] == [
+        ("PF050", "EKSStackKubectlProvider.nested", "Handler")
+    ]
+
+
+def test_stale_support_tables_are_reported_as_a_warning(assemblies: Any) -> None:
+    from datetime import timedelta
+
+    from genai_infra.cli.check import preflight_findings
+
+    chosen = [assemblies[("staging", "ap-east-2")], assemblies[("staging", "us-east-1")]]
+    assert preflight_findings(chosen, support.AS_OF) == []
+    later = support.AS_OF + timedelta(days=support.STALE_AFTER_DAYS + 1)
+    (stale,) = [f for f in preflight_findings(chosen, later) if f.rule_id == "PF000"]
+    assert stale.severity == "warning"
+    assert "update AS_OF" in stale.message

@@ -9,6 +9,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
+from genai_infra.stacks.analytics_stack import AnalyticsStack
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.network_stack import NetworkStack
@@ -21,11 +22,14 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "SecurityStack": SecurityStack,
     "NetworkStack": NetworkStack,
     "CertificateStack": CertificateStack,
+    "AnalyticsStack": AnalyticsStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
+    # The logs key from SecurityStack, the cluster ARN from MSKStack (linked once MSKStack exists).
+    "AnalyticsStack": ("SecurityStack", "MSKStack"),
 }
 
 

@@ -45,3 +45,8 @@ def cluster_name(environment: str) -> str:
 def log_group_name(environment: str, *parts: str) -> str:
     """Log groups live under /aws/genai-demo/, the prefix the application role may write to."""
     return "/".join(("", "aws", PROJECT, environment, *parts))
+
+
+def glue_name(environment: str, *parts: str) -> str:
+    """Glue and Athena identifiers: lower case with underscores, since Athena SQL quotes dashes."""
+    return "_".join((PROJECT, environment, *parts)).replace("-", "_").lower()

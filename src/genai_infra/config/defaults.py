@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
             "domain": "dev.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 200},
             "audit_log_retention_days": 30,
+            # Off: the issue keeps development without the data lake (and its kafka.t3.small brokers cannot feed it).
+            "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
+                          "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {
                 TOKYO: {
                     "role": "primary",
@@ -55,7 +58,11 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "staging",
             "domain": "staging.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 400},
-            "analytics_enabled": True,
+            # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
+            # which kafka.t3.small brokers do not offer, and larger brokers do not fit the 400 USD budget (C10).
+            "analytics_enabled": False,
+            "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
+                          "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {
                 TAIPEI: {
                     "role": "primary",
@@ -79,7 +86,10 @@ DEFAULTS: dict[str, Any] = {
             "termination_protection": True,
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,
+            # The data lake lives in the primary region only (see genai_infra.targets).
             "analytics_enabled": True,
+            "analytics": {"buffer_size_mib": 128, "noncurrent_versions_expire_after_days": 90,
+                          "access_log_expire_after_days": 365, "bytes_scanned_cutoff_per_query_gib": 10},
             "regions": {
                 TAIPEI: {
                     "role": "primary",

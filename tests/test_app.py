@@ -30,6 +30,11 @@ UNTAGGABLE = {
     "AWS::KMS::Alias",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::Logs::LogStream",
+    "AWS::MSK::ClusterPolicy",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
 }
 
 
@@ -54,6 +59,26 @@ def test_stacks_names_regions_and_dependencies(
                 assert PHASE_OF[dependency] <= PHASE_OF[stack_id]
     if "NetworkStack" in stacks:
         assert "SecurityStack" in stacks["NetworkStack"]["dependencies"]
+    if "AnalyticsStack" in stacks:
+        assert "SecurityStack" in stacks["AnalyticsStack"]["dependencies"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "region", "expected"),
+    [
+        ("development", "ap-northeast-1", ["SecurityStack", "NetworkStack", "CertificateStack"]),
+        ("staging", "ap-east-2", ["SecurityStack", "NetworkStack", "CertificateStack"]),
+        ("production", "ap-east-2", ["SecurityStack", "NetworkStack", "CertificateStack", "AnalyticsStack"]),
+        ("production", "ap-northeast-1", ["SecurityStack", "NetworkStack", "CertificateStack"]),
+        ("development", "us-east-1", ["CertificateStack"]),
+        ("staging", "us-east-1", ["CertificateStack"]),
+        ("production", "us-east-1", ["CertificateStack"]),
+    ],
+)
+def test_each_target_holds_exactly_its_stacks_in_deployment_order(
+    config: ProjectConfig, environment: str, region: str, expected: list[str]
+) -> None:
+    assert stacks_of(target_of(environment, region, config)) == expected
 
 
 @pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)

@@ -41,6 +41,7 @@ def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
     result = _cdk(tmp_path, "synth --no-lookups -q -c environment=production -c region=ap-east-2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json")) == [
+        "AnalyticsStack.template.json",
         "CertificateStack.template.json",
         "NetworkStack.template.json",
         "SecurityStack.template.json",

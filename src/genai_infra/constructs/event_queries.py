@@ -8,7 +8,7 @@ L1 only: aws-cdk-lib has no L2 for Glue tables or Athena workgroups.
 
 from __future__ import annotations
 
-from aws_cdk import Aws
+from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_kms as kms
@@ -42,6 +42,7 @@ class EventQueries(Construct):
         events_prefix: str,
         results: s3.IBucket,
         key: kms.IKey,
+        removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
         location = f"s3://{events.bucket_name}/{events_prefix}"
@@ -95,8 +96,8 @@ class EventQueries(Construct):
             name=workgroup_name,
             description="Queries over the domain events; results encrypted, scans capped",
             state="ENABLED",
-            # Deleting the stack removes the workgroup even when it holds saved queries.
-            recursive_delete_option=True,
+            # Where the stack may be destroyed, the workgroup goes too, saved queries and all.
+            recursive_delete_option=removal_policy == RemovalPolicy.DESTROY,
             work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
                 enforce_work_group_configuration=True,
                 publish_cloud_watch_metrics_enabled=True,
@@ -113,3 +114,5 @@ class EventQueries(Construct):
                 ),
             ),
         )
+        for resource in (self.database, self.table, self.workgroup):
+            resource.apply_removal_policy(removal_policy)

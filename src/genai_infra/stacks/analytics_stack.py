@@ -47,6 +47,7 @@ class AnalyticsStack(GenaiStack):
             events_prefix=EVENTS_PREFIX,
             results=self.lake.query_results,
             key=self.lake.key,
+            removal_policy=target.stateful_removal_policy,
         )
         PublishedValues(
             self,

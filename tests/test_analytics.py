@@ -332,3 +332,25 @@ def test_analytics_on_t3_small_brokers_is_refused_with_the_reason() -> None:
 def test_impossible_analytics_settings_are_refused(override: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(overrides=[f"environments.production.analytics.{override}"])
+
+
+def test_analytics_waits_for_security_and_msk_when_the_target_has_them(
+    config: ProjectConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MSKStack comes from another branch: a stand-in shows the registered dependency links to it."""
+    import aws_cdk as cdk
+    from constructs import Construct
+
+    from genai_infra import app_builder
+    from genai_infra.stacks.base import GenaiStack, TargetContext
+    from genai_infra.synth import cdk_json_context
+    from tests.conftest import target_of
+
+    class StandInMskStack(GenaiStack):
+        def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
+            super().__init__(scope, stack_id, target=target, description="stand-in for the MSK cluster")
+
+    monkeypatch.setitem(app_builder.STACK_CLASSES, "MSKStack", StandInMskStack)
+    monkeypatch.setattr(app_builder, "stacks_of", lambda _: ["SecurityStack", "MSKStack", "AnalyticsStack"])
+    stacks = app_builder.build_target(cdk.App(context=dict(cdk_json_context())), config, target_of(ENV, REGION, config))
+    assert {dependency.node.id for dependency in stacks["AnalyticsStack"].dependencies} == {"SecurityStack", "MSKStack"}

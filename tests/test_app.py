@@ -33,6 +33,11 @@ UNTAGGABLE = {
     "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",
     "AWS::Backup::BackupSelection",
+    "AWS::S3::BucketPolicy",
+    "AWS::Logs::LogStream",
+    "AWS::MSK::ClusterPolicy",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
 }
 # Where a resource type keeps its tags, when not under Tags.
 TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
@@ -59,6 +64,31 @@ def test_stacks_names_regions_and_dependencies(
                 assert PHASE_OF[dependency] <= PHASE_OF[stack_id]
     if "NetworkStack" in stacks:
         assert "SecurityStack" in stacks["NetworkStack"]["dependencies"]
+    if "AnalyticsStack" in stacks:
+        assert "SecurityStack" in stacks["AnalyticsStack"]["dependencies"]
+
+
+FOUNDATION = ["SecurityStack", "NetworkStack", "CertificateStack"]
+MONITORING = ["ObservabilityStack", "AlertingStack"]
+GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "region", "expected"),
+    [
+        ("development", "ap-northeast-1", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
+        ("staging", "ap-east-2", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
+        ("production", "ap-east-2", [*FOUNDATION, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
+        ("production", "ap-northeast-1", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
+        ("development", "us-east-1", GLOBAL),
+        ("staging", "us-east-1", GLOBAL),
+        ("production", "us-east-1", GLOBAL),
+    ],
+)
+def test_each_target_holds_exactly_its_stacks_in_deployment_order(
+    config: ProjectConfig, environment: str, region: str, expected: list[str]
+) -> None:
+    assert stacks_of(target_of(environment, region, config)) == expected
 
 
 @pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)

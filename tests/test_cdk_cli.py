@@ -6,7 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from genai_infra.targets import Target, stacks_of
+from genai_infra.config import load_config
+from genai_infra.targets import all_targets, stacks_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
@@ -43,7 +44,9 @@ def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
     result = _cdk(tmp_path, "synth --no-lookups -q -c environment=production -c region=ap-east-2")
     assert result.returncode == 0, result.stderr[-2000:]
     # Exactly the stacks of the target: the app builder and `genai-infra list` agree.
-    expected = stacks_of(Target("production", "ap-east-2", "primary"))
+    config = load_config()
+    (expected_target,) = [t for t in all_targets(config) if t.label == "production/ap-east-2"]
+    expected = stacks_of(expected_target)
     assert "NetworkStack" in expected
     assert sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json")) == sorted(
         f"{stack}.template.json" for stack in expected

@@ -10,6 +10,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
 from genai_infra.stacks.alerting_stack import AlertingStack
+from genai_infra.stacks.analytics_stack import AnalyticsStack
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
@@ -29,6 +30,7 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "AlertingStack": AlertingStack,
     "DisasterRecoveryStack": DisasterRecoveryStack,
     "CostOptimizationStack": CostOptimizationStack,
+    "AnalyticsStack": AnalyticsStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
@@ -37,6 +39,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     # The dashboard and alarms name the resources these stacks publish.
     "ObservabilityStack": ("SecurityStack", "NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
     "AlertingStack": ("NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
+    # The logs key from SecurityStack, the cluster ARN from MSKStack (linked once MSKStack exists).
+    "AnalyticsStack": ("SecurityStack", "MSKStack"),
 }
 
 

@@ -59,3 +59,8 @@ def budget_name(environment: str) -> str:
 def alert_topic_name(environment: str, severity: str) -> str:
     """genai-demo-<env>-critical / -warning: other regions' stacks build the topic ARN from it."""
     return f"{PROJECT}-{environment}-{severity}"
+
+
+def glue_name(environment: str, *parts: str) -> str:
+    """Glue and Athena identifiers: lower case with underscores, since Athena SQL quotes dashes."""
+    return "_".join((PROJECT, environment, *parts)).replace("-", "_").lower()

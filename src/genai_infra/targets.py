@@ -29,15 +29,30 @@ class Target:
     environment: str
     region: str
     role: str  # primary | secondary | global
+    # Stacks the environment's configuration switches on for this target, beyond the fixed sets.
+    optional_stacks: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.environment}/{self.region}"
 
 
+def optional_stacks_of(environment: EnvironmentConfig, role: str) -> tuple[str, ...]:
+    """The optional stacks a target of `role` holds under the environment's configuration."""
+    optional: list[str] = []
+    # One data lake per environment, beside the MSK cluster the application publishes to: the
+    # secondary region's cluster only receives replicated topics while it stands by.
+    if environment.analytics_enabled and role == "primary":
+        optional.append("AnalyticsStack")
+    return tuple(optional)
+
+
 def targets_of(environment: EnvironmentConfig) -> list[Target]:
     """The environment's targets in deployment order: primary, secondary, then us-east-1."""
-    serving = [Target(environment.name, name, region.role) for name, region in environment.regions.items()]
+    serving = [
+        Target(environment.name, name, region.role, optional_stacks_of(environment, region.role))
+        for name, region in environment.regions.items()
+    ]
     return [*serving, Target(environment.name, environment.global_region, "global")]
 
 
@@ -48,4 +63,4 @@ def all_targets(config: ProjectConfig) -> list[Target]:
 def stacks_of(target: Target) -> list[str]:
     """Stack construct ids of a target, in deployment order."""
     stacks = GLOBAL_REGION_STACKS if target.role == "global" else SERVING_REGION_STACKS
-    return in_deployment_order(stacks)
+    return in_deployment_order((*stacks, *target.optional_stacks))

@@ -55,6 +55,8 @@ MSK_BROKER_TYPES = frozenset(
         "kafka.m7g.large", "kafka.m7g.xlarge",
     }
 )  # fmt: skip
+# Multi-VPC private connectivity (the path Firehose reads MSK by) is not offered on these brokers.
+MSK_BROKERS_WITHOUT_MULTI_VPC = frozenset({"kafka.t3.small"})
 
 # The retention periods CloudWatch Logs accepts, in days, in the order of aws_logs.RetentionDays.
 LOG_RETENTION_DAYS: tuple[int, ...] = (

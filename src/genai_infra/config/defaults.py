@@ -65,6 +65,9 @@ DEFAULTS: dict[str, Any] = {
             # Spec backup strategy: monthly snapshots in development, kept 7 days.
             "backup": {"rules": ({"name": "monthly", "schedule": "cron(0 5 1 * ? *)", "delete_after_days": 7},)},
             "audit_log_retention_days": 30,
+            # Off: the issue keeps development without the data lake (and its kafka.t3.small brokers cannot feed it).
+            "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
+                          "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {
                 TOKYO: {
                     "role": "primary",
@@ -87,7 +90,11 @@ DEFAULTS: dict[str, Any] = {
             "budget": {"monthly_limit_usd": 400},
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
-            "analytics_enabled": True,
+            # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
+            # which kafka.t3.small brokers do not offer, and larger brokers do not fit the 400 USD budget (C10).
+            "analytics_enabled": False,
+            "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
+                          "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {
                 TAIPEI: {
                     "role": "primary",
@@ -122,9 +129,12 @@ DEFAULTS: dict[str, Any] = {
             "termination_protection": True,
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,
+            # The data lake lives in the primary region only (see genai_infra.targets).
             "analytics_enabled": True,
             # Grafana where the region offers it: Tokyo only (catalog.GRAFANA_REGIONS).
             "observability": {"grafana": True},
+            "analytics": {"buffer_size_mib": 128, "noncurrent_versions_expire_after_days": 90,
+                          "access_log_expire_after_days": 365, "bytes_scanned_cutoff_per_query_gib": 10},
             "regions": {
                 TAIPEI: {
                     "role": "primary",

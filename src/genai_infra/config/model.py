@@ -453,6 +453,47 @@ class AlertingConfig(Frozen):
     app_container_restarts_per_5_minutes: int = Field(default=3, ge=1)
 
 
+class AnalyticsConfig(Frozen):
+    """The event data lake: an MSK topic, delivered by Firehose to S3, catalogued in Glue, queried by Athena."""
+
+    # The topic the application publishes its domain events to (Kafka topic name rules).
+    topic: str = Field(default="genai-demo.domain-events", pattern=r"^[a-zA-Z0-9._-]{1,249}$")
+    # Firehose writes a file when either limit is reached; larger files make Athena scans cheaper.
+    buffer_interval_seconds: int = Field(default=300, ge=0, le=900)
+    buffer_size_mib: int = Field(default=64, ge=1, le=128)
+    # Storage classes Athena can still read: Standard-IA, then Glacier Instant Retrieval.
+    infrequent_access_after_days: int = Field(default=30, ge=30)
+    glacier_instant_retrieval_after_days: int = Field(default=90, ge=30)
+    # None keeps events for as long as the bucket exists.
+    expire_after_days: int | None = Field(default=None, ge=1)
+    noncurrent_versions_expire_after_days: int = Field(default=30, ge=1)
+    access_log_expire_after_days: int = Field(default=90, ge=1)
+    query_results_expire_after_days: int = Field(default=30, ge=1)
+    # Athena cancels any query of the workgroup that would scan more than this.
+    bytes_scanned_cutoff_per_query_gib: int = Field(default=10, ge=1)
+    # The first day Athena's partition projection considers (format yyyy/MM/dd, as Firehose writes).
+    first_partition_date: str = Field(default="2026/01/01", pattern=r"^\d{4}/\d{2}/\d{2}$")
+
+    @model_validator(mode="after")
+    def _transitions_in_order(self) -> AnalyticsConfig:
+        # S3 bills Standard-IA for at least 30 days, so a later transition sooner than that costs more, not less.
+        if self.glacier_instant_retrieval_after_days < self.infrequent_access_after_days + 30:
+            raise ValueError(
+                "glacier_instant_retrieval_after_days must be at least 30 days after infrequent_access_after_days, "
+                f"got {self.infrequent_access_after_days} and {self.glacier_instant_retrieval_after_days}"
+            )
+        if self.expire_after_days is not None and self.expire_after_days <= self.glacier_instant_retrieval_after_days:
+            raise ValueError(
+                f"expire_after_days ({self.expire_after_days}) must come after the Glacier Instant Retrieval "
+                f"transition ({self.glacier_instant_retrieval_after_days})"
+            )
+        return self
+
+    @property
+    def bytes_scanned_cutoff_per_query(self) -> int:
+        return self.bytes_scanned_cutoff_per_query_gib * 1024**3
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
@@ -473,6 +514,7 @@ class EnvironmentConfig(Frozen):
     analytics_enabled: bool = False
     # The application's Kubernetes workload (issue 4), the same shape in every region of the environment.
     workload: WorkloadConfig
+    analytics: AnalyticsConfig = AnalyticsConfig()
 
     @model_validator(mode="after")
     def _regions_make_sense(self) -> EnvironmentConfig:
@@ -508,6 +550,12 @@ class EnvironmentConfig(Frozen):
                 raise ValueError(
                     f"backup rule {rule.name} copies to {copy}, which is not a secondary region of {self.name}"
                 )
+        primary_brokers = self.regions[self.primary_region].msk.broker_instance_type
+        if self.analytics_enabled and primary_brokers in catalog.MSK_BROKERS_WITHOUT_MULTI_VPC:
+            raise ValueError(
+                f"analytics in {self.name} reads MSK through Firehose over multi-VPC private connectivity, which "
+                f"{primary_brokers} brokers do not support; use larger brokers or set analytics_enabled to false"
+            )
         return self
 
     @property

@@ -11,6 +11,7 @@ from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
+from genai_infra.stacks.elasticache_stack import ElastiCacheStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.rds_stack import RdsStack
 from genai_infra.stacks.security_stack import SecurityStack
@@ -23,12 +24,14 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "NetworkStack": NetworkStack,
     "CertificateStack": CertificateStack,
     "RdsStack": RdsStack,
+    "ElastiCacheStack": ElastiCacheStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
     "RdsStack": ("SecurityStack", "NetworkStack"),
+    "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
 }
 
 

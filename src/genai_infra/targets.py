@@ -17,6 +17,7 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "NetworkStack",
     "CertificateStack",
     "RdsStack",
+    "ElastiCacheStack",
 )
 GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack",)
 

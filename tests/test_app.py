@@ -30,6 +30,9 @@ UNTAGGABLE = {
     "AWS::KMS::Alias",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SecretsManager::RotationSchedule",
+    "AWS::ElastiCache::GlobalReplicationGroup",
 }
 
 

@@ -42,7 +42,10 @@ def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json")) == [
         "CertificateStack.template.json",
+        "ElastiCacheStack.template.json",
+        "MSKStack.template.json",
         "NetworkStack.template.json",
+        "RdsStack.template.json",
         "SecurityStack.template.json",
     ]
     assert not (ROOT / "cdk.context.json").exists(), "synthesis must not record context look-ups"

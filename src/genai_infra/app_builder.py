@@ -12,6 +12,7 @@ from genai_infra.phases import check_dependencies
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.elasticache_stack import ElastiCacheStack
+from genai_infra.stacks.msk_stack import MSKStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.rds_stack import RdsStack
 from genai_infra.stacks.security_stack import SecurityStack
@@ -25,6 +26,7 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "CertificateStack": CertificateStack,
     "RdsStack": RdsStack,
     "ElastiCacheStack": ElastiCacheStack,
+    "MSKStack": MSKStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
@@ -32,6 +34,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
     "RdsStack": ("SecurityStack", "NetworkStack"),
     "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
+    "MSKStack": ("SecurityStack", "NetworkStack"),
 }
 
 

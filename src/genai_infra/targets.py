@@ -18,6 +18,7 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "CertificateStack",
     "RdsStack",
     "ElastiCacheStack",
+    "MSKStack",
 )
 GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack",)
 

@@ -206,8 +206,7 @@ class RedisConfig(Frozen):
         # AWS refuses burstable (t-family) nodes in a global datastore; cfn-lint does not know it.
         if self.global_role != "none" and self.node_type.startswith("cache.t"):
             raise ValueError(
-                f"an ElastiCache global datastore needs a non-burstable node type (m or r family), "
-                f"got {self.node_type}"
+                f"an ElastiCache global datastore needs a non-burstable node type (m or r family), got {self.node_type}"
             )
         return self
 

@@ -117,7 +117,9 @@ class AuroraCluster(Construct):
             self,
             "MonitoringRole",
             assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonRDSEnhancedMonitoringRole")],
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonRDSEnhancedMonitoringRole")
+            ],
             description=f"Enhanced monitoring of {cluster_id}",
         )
         acknowledge(

@@ -61,7 +61,9 @@ class GeneratedSecret(Construct):
             cfn = self.secret.node.default_child
             assert isinstance(cfn, secretsmanager.CfnSecret)
             cfn.replica_regions = [
-                secretsmanager.CfnSecret.ReplicaRegionProperty(region=region, kms_key_id=kms_alias(environment, "secrets"))
+                secretsmanager.CfnSecret.ReplicaRegionProperty(
+                    region=region, kms_key_id=kms_alias(environment, "secrets")
+                )
                 for region in replica_regions
             ]
 

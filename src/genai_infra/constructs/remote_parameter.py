@@ -14,7 +14,7 @@ from aws_cdk import ArnFormat, CfnResource, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.constructs.shared_values import read_value
@@ -97,7 +97,7 @@ class RemoteParameter(Construct):
             _acknowledge_provider(provider)
 
 
-def _acknowledge_provider(provider: Construct) -> None:
+def _acknowledge_provider(provider: IConstruct) -> None:
     function = provider.node.default_child
     if isinstance(function, CfnResource):
         # CDK writes both a DependsOn and a GetAtt on the service role; the duplicate is harmless.

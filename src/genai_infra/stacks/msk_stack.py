@@ -23,8 +23,7 @@ REPLICATOR_GROUP_KEY = "msk/replicator-security-group-id"
 
 def _client_subnets(private_subnet_ids: str, msk_subnet_ids: str) -> list[str]:
     """Decision C5: the two private subnets and the third-AZ MSK subnet, one broker in each."""
-    private = Fn.split(",", private_subnet_ids, assumed_length=2)
-    return [Fn.select(0, private), Fn.select(1, private), msk_subnet_ids]
+    return [*Fn.split(",", private_subnet_ids, assumed_length=2), msk_subnet_ids]
 
 
 class MSKStack(GenaiStack):

@@ -57,6 +57,10 @@ def test_stacks_names_regions_and_dependencies(
                 assert PHASE_OF[dependency] <= PHASE_OF[stack_id]
     if "NetworkStack" in stacks:
         assert "SecurityStack" in stacks["NetworkStack"]["dependencies"]
+    # The data layer reads keys and network ids that phase 1 publishes.
+    for data_stack in ("RdsStack", "ElastiCacheStack", "MSKStack"):
+        if data_stack in stacks:
+            assert {"SecurityStack", "NetworkStack"} <= set(stacks[data_stack]["dependencies"])
 
 
 @pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)

@@ -69,7 +69,7 @@ REFUSED = {
         [f'{PROD_TOKYO}.aurora.reader_instance_classes=["db.r6g.large", "db.r6g.medium"]'],
         "unknown Aurora PostgreSQL instance class 'db.r6g.medium'",
     ),
-    "Aurora major version other than 15": ([f"{STAGING}.aurora.engine_version=\"14.9\""], "should match pattern"),
+    "Aurora major version other than 15": ([f'{STAGING}.aurora.engine_version="14.9"'], "should match pattern"),
     "Serverless max above 256": ([f"{DEV_TOKYO}.aurora.serverless_max_acu=300"], "0 <= min <= max <= 256"),
     "Serverless min above max": (
         [f"{DEV_TOKYO}.aurora.serverless_min_acu=4", f"{DEV_TOKYO}.aurora.serverless_max_acu=2"],

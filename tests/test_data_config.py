@@ -91,7 +91,7 @@ REFUSED = {
     ),
     "Redis global datastore on burstable nodes": (
         [f"{PROD_TAIPEI}.redis.node_type=cache.t4g.medium"],
-        "global datastore needs a non-burstable node type",
+        "global datastore needs a non-burstable node type of size large or above",
     ),
     "Redis other than 7.0": ([f"{STAGING}.redis.engine_version=6.2"], "redis.engine_version"),
     "Redis global secondary without primary": (

@@ -167,10 +167,11 @@ def test_node_types_exist(template: Any, environment: str, region: str) -> None:
 def test_a_global_datastore_member_is_never_burstable(template: Any, environment: str, region: str) -> None:
     t = _cache(template, environment, region)
     group = _group(t)[1]["Properties"]
-    if t.of_type("AWS::ElastiCache::GlobalReplicationGroup"):
-        assert not group["CacheNodeType"].startswith("cache.t")
-    if "GlobalReplicationGroupId" not in group:
+    if "GlobalReplicationGroupId" in group:
+        # The secondary inherits the primary's node type: check the primary region's template.
+        group = _group(_cache(template, environment, "ap-east-2"))[1]["Properties"]
+    elif not t.of_type("AWS::ElastiCache::GlobalReplicationGroup"):
         return
-    # The secondary inherits the primary's node type: check the primary region's template.
-    primary = _group(_cache(template, environment, "ap-east-2"))[1]["Properties"]
-    assert not primary["CacheNodeType"].startswith("cache.t")
+    _, family, size = group["CacheNodeType"].split(".")
+    assert family in catalog.CACHE_GLOBAL_DATASTORE_FAMILIES
+    assert size not in catalog.CACHE_SIZES_BELOW_LARGE

@@ -203,10 +203,13 @@ class RedisConfig(Frozen):
 
     @model_validator(mode="after")
     def _global_datastore_node_family(self) -> RedisConfig:
-        # AWS refuses burstable (t-family) nodes in a global datastore; cfn-lint does not know it.
-        if self.global_role != "none" and self.node_type.startswith("cache.t"):
+        # AWS refuses burstable (t-family) and small nodes in a global datastore; cfn-lint does not know it.
+        _, family, size = self.node_type.split(".")
+        supported = family in catalog.CACHE_GLOBAL_DATASTORE_FAMILIES and size not in catalog.CACHE_SIZES_BELOW_LARGE
+        if self.global_role != "none" and not supported:
             raise ValueError(
-                f"an ElastiCache global datastore needs a non-burstable node type (m or r family), got {self.node_type}"
+                f"an ElastiCache global datastore needs a non-burstable node type of size large or above "
+                f"({', '.join(sorted(catalog.CACHE_GLOBAL_DATASTORE_FAMILIES))}), got {self.node_type}"
             )
         return self
 

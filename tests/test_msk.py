@@ -202,3 +202,18 @@ def test_replicated_clusters_are_not_t3_small(template: Any, environment: str, r
     )
     if replicated:
         assert not _cluster(t)[1]["Properties"]["BrokerNodeGroupInfo"]["InstanceType"].startswith("kafka.t3.")
+
+
+def test_deploy_order_lets_the_dr_region_read_what_the_primary_published(assemblies: Any) -> None:
+    """Cross-region reads (global datastore id, MSK ARN, secret replica keys) need this exact order."""
+    from genai_infra.cli.main import plan_steps
+
+    regions = ["ap-east-2", "ap-northeast-1", "us-east-1"]
+    steps = [
+        (s.phase, s.region, s.stack) for s in plan_steps([assemblies[("production", r)] for r in regions], regions)
+    ]
+    for stack in ("RdsStack", "ElastiCacheStack", "MSKStack"):
+        # The primary region's data stack deploys before the DR region's ...
+        assert steps.index((2, "ap-east-2", stack)) < steps.index((2, "ap-northeast-1", stack))
+        # ... and after the DR region's SecurityStack, whose secrets key the replicated secrets use.
+        assert steps.index((1, "ap-northeast-1", "SecurityStack")) < steps.index((2, "ap-east-2", stack))

@@ -106,12 +106,6 @@ class AuroraCluster(Construct):
             )
             acknowledge(self.cluster, f"{AWS_SOLUTIONS}-RDS10", reason)
             acknowledge(self.cluster, f"{NIST}-RDSInstanceDeletionProtectionEnabled", reason)
-        acknowledge(
-            self.cluster,
-            f"{AWS_SOLUTIONS}-RDS11",
-            "Aurora PostgreSQL keeps the standard port 5432: the specification's database security group opens "
-            "exactly 5432, and only to the application's security group.",
-        )
 
         self.monitoring_role = iam.Role(
             self,
@@ -164,21 +158,6 @@ class AuroraCluster(Construct):
             f"{NIST}-RDSInBackupPlan",
             "Aurora's automated backups (the configured retention, with point-in-time restore) protect the cluster "
             "volume; instances hold no data an AWS Backup plan could add.",
-        )
-        acknowledge(
-            instance,
-            f"{NIST}-RDSInstanceBackupEnabled",
-            "Aurora backs up the cluster volume, not instances: the cluster's retention and window apply.",
-        )
-        acknowledge(
-            instance,
-            f"{NIST}-RDSInstanceDeletionProtectionEnabled",
-            "Deletion protection of Aurora is a cluster setting (on in production); instances hold no data.",
-        )
-        acknowledge(
-            instance,
-            f"{NIST}-RDSStorageEncrypted",
-            "Aurora encrypts the cluster volume with the cluster's KMS key; instances have no storage of their own.",
         )
         return instance
 

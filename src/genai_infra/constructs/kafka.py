@@ -17,7 +17,6 @@ from constructs import Construct
 
 from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import MskConfig
-from genai_infra.nag import NIST, acknowledge
 
 # Kafka over TLS with IAM authentication (decision C6); the only client port the cluster opens.
 KAFKA_IAM_PORT = 9098
@@ -136,11 +135,6 @@ class KafkaClientGroup(Construct):
             to_port=KAFKA_IAM_PORT,
             source_security_group_id=self.security_group.attr_group_id,
             description="Kafka IAM from MSK Replicator",
-        )
-        acknowledge(
-            self.security_group,
-            f"{NIST}-EC2RestrictedCommonPorts",
-            "The group has no ingress; its one rule is Kafka 9098 out to the MSK broker group.",
         )
 
     @property

@@ -115,7 +115,6 @@ class RedisReplicationGroup(Construct):
             )
             acknowledge(self.group, f"{AWS_SOLUTIONS}-AEC3", reason)
             acknowledge(self.group, f"{AWS_SOLUTIONS}-AEC6", reason)
-            acknowledge(self.group, f"{NIST}-ElastiCacheRedisClusterTransitEncryption", reason)
 
     @property
     def primary_endpoint(self) -> str:

@@ -111,11 +111,6 @@ def _acknowledge_provider(provider: IConstruct) -> None:
     )
     acknowledge(
         provider,
-        f"{AWS_SOLUTIONS}-L1",
-        "The AwsCustomResource provider's runtime is chosen by the pinned aws-cdk-lib, which ships the handler.",
-    )
-    acknowledge(
-        provider,
         f"{NIST}-LambdaConcurrency",
         "The provider runs only during stack deployments, one invocation per custom resource.",
     )

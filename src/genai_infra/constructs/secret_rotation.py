@@ -16,7 +16,6 @@ from constructs import Construct
 
 from genai_infra.constructs.aurora import POSTGRES_PORT
 from genai_infra.constructs.generated_secret import EXCLUDED_CHARACTERS
-from genai_infra.nag import NIST, acknowledge
 
 SECRETS_MANAGER_TRANSFORM = "AWS::SecretsManager-2024-09-16"
 
@@ -91,9 +90,3 @@ class PostgresSecretRotation(Construct):
         self.schedule.add_resource_dependency(writer)
         self.schedule.add_resource_dependency(self.database_ingress)
         Stack.of(self).add_transform(SECRETS_MANAGER_TRANSFORM)
-        acknowledge(
-            self.security_group,
-            f"{NIST}-EC2RestrictedCommonPorts",
-            "The group has no ingress at all; its only rules are HTTPS to the Secrets Manager API and 5432 to "
-            "the database group.",
-        )

@@ -86,7 +86,7 @@ def test_production_primary_alarms_name_this_regions_resources(template: Any) ->
     # Dimensions come from the values the stacks of this environment publish.
     ssm = "SsmParameterValuegenaidemoproduction"
     assert _dimension(alarms["alb-target-5xx"], "LoadBalancer").startswith(f"${{{ssm}albfullname")
-    assert _dimension(alarms["aurora-cpu"], "DBClusterIdentifier").startswith(f"${{{ssm}rdsclusteridentifier")
+    assert _dimension(alarms["aurora-cpu"], "DBClusterIdentifier").startswith(f"${{{ssm}auroraclusteridentifier")
     assert _dimension(alarms["redis-003-memory"], "CacheClusterId").endswith("-003")
     assert _dimension(alarms["msk-broker-2-disk"], "Broker ID") == "2"
     assert _dimension(alarms["msk-broker-2-disk"], "Cluster Name").startswith(f"${{{ssm}mskclustername")

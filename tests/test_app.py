@@ -38,6 +38,9 @@ UNTAGGABLE = {
     "AWS::MSK::ClusterPolicy",
     "AWS::Glue::Database",
     "AWS::Glue::Table",
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SecretsManager::RotationSchedule",
+    "AWS::ElastiCache::GlobalReplicationGroup",
 }
 # Where a resource type keeps its tags, when not under Tags.
 TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
@@ -67,8 +70,14 @@ def test_stacks_names_regions_and_dependencies(
     if "AnalyticsStack" in stacks:
         assert "SecurityStack" in stacks["AnalyticsStack"]["dependencies"]
 
+    # The data layer reads keys and network ids that phase 1 publishes.
+    for data_stack in ("RdsStack", "ElastiCacheStack", "MSKStack"):
+        if data_stack in stacks:
+            assert {"SecurityStack", "NetworkStack"} <= set(stacks[data_stack]["dependencies"])
+
 
 FOUNDATION = ["SecurityStack", "NetworkStack", "CertificateStack"]
+DATA = ["RdsStack", "ElastiCacheStack", "MSKStack"]
 MONITORING = ["ObservabilityStack", "AlertingStack"]
 GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
 
@@ -76,10 +85,10 @@ GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
 @pytest.mark.parametrize(
     ("environment", "region", "expected"),
     [
-        ("development", "ap-northeast-1", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
-        ("staging", "ap-east-2", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
-        ("production", "ap-east-2", [*FOUNDATION, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
-        ("production", "ap-northeast-1", [*FOUNDATION, *MONITORING, "DisasterRecoveryStack"]),
+        ("development", "ap-northeast-1", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
+        ("staging", "ap-east-2", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
+        ("production", "ap-east-2", [*FOUNDATION, *DATA, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
+        ("production", "ap-northeast-1", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
         ("development", "us-east-1", GLOBAL),
         ("staging", "us-east-1", GLOBAL),
         ("production", "us-east-1", GLOBAL),

@@ -68,6 +68,17 @@ def test_alarm_dimensions_are_followed_through_ssm_into_the_producing_stack() ->
     assert len(hits("PF031", target({"AlertingStack": alerting}))) == 1
 
 
+def test_a_fixed_name_published_through_ssm_must_name_a_resource() -> None:
+    broker = res("AWS::MSK::Cluster", {"ClusterName": "genai-demo-production-msk"})
+    watching = alarm("AWS/Kafka", "KafkaDataLogsDiskUsed",
+                     [{"Name": "Cluster Name", "Value": ref("Name")}, {"Name": "Broker ID", "Value": "1"}])  # fmt: skip
+    alerting = tpl({"Alarm": watching}, {"Name": ssm_import("msk/cluster-name")})
+    right = tpl({"Broker": broker, "Published": published("msk/cluster-name", "genai-demo-production-msk")})
+    wrong = tpl({"Broker": broker, "Published": published("msk/cluster-name", "genai-demo-staging-msk")})
+    assert hits("PF031", target({"MSKStack": right, "AlertingStack": alerting})) == []
+    assert len(hits("PF031", target({"MSKStack": wrong, "AlertingStack": alerting}))) == 1
+
+
 def test_alarm_metrics_must_exist_in_their_namespace() -> None:
     assert len(hits("PF032", one({"Alarm": alarm(metric="CPUUtilisation")}))) == 1
     assert len(hits("PF032", one({"Alarm": alarm("AWS/Kafka", "UnderReplicatedPartition")}))) == 1

@@ -15,8 +15,11 @@ from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
+from genai_infra.stacks.elasticache_stack import ElastiCacheStack
+from genai_infra.stacks.msk_stack import MSKStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.observability_stack import ObservabilityStack
+from genai_infra.stacks.rds_stack import RdsStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
 
@@ -31,6 +34,9 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "DisasterRecoveryStack": DisasterRecoveryStack,
     "CostOptimizationStack": CostOptimizationStack,
     "AnalyticsStack": AnalyticsStack,
+    "RdsStack": RdsStack,
+    "ElastiCacheStack": ElastiCacheStack,
+    "MSKStack": MSKStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
@@ -41,6 +47,9 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "AlertingStack": ("NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
     # The logs key from SecurityStack, the cluster ARN from MSKStack (linked once MSKStack exists).
     "AnalyticsStack": ("SecurityStack", "MSKStack"),
+    "RdsStack": ("SecurityStack", "NetworkStack"),
+    "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
+    "MSKStack": ("SecurityStack", "NetworkStack"),
 }
 
 

@@ -64,3 +64,36 @@ def alert_topic_name(environment: str, severity: str) -> str:
 def glue_name(environment: str, *parts: str) -> str:
     """Glue and Athena identifiers: lower case with underscores, since Athena SQL quotes dashes."""
     return "_".join((PROJECT, environment, *parts)).replace("-", "_").lower()
+
+
+def secret_name(environment: str, *parts: str) -> str:
+    """genai-demo/<environment>/<parts...>: the secrets the application role may read."""
+    return "/".join((PROJECT, environment, *parts))
+
+
+def aurora_global_cluster_id(environment: str) -> str:
+    """The Aurora global database: the secondary region joins it by this name (decision S2)."""
+    return f"{PROJECT}-{environment}-global"
+
+
+def redis_global_datastore_suffix(environment: str) -> str:
+    """AWS prefixes this suffix with an account-specific id; the secondary learns the full id from SSM."""
+    return f"{PROJECT}-{environment}"
+
+
+_DIRECTIONS = (("north", "n"), ("south", "s"), ("east", "e"), ("west", "w"), ("central", "c"))
+
+
+def region_code(region: str) -> str:
+    """ap-northeast-1 -> apne1: short enough for ElastiCache's 40-character replication group ids."""
+    area, direction, number = region.split("-")
+    for word, letter in _DIRECTIONS:
+        direction = direction.replace(word, letter)
+    return f"{area}{direction}{number}"
+
+
+def data_resource_id(environment: str, region: str, primary_region: str, kind: str) -> str:
+    """Identifiers of clusters and replication groups, unique per region like IAM role names."""
+    if region == primary_region:
+        return f"{PROJECT}-{environment}-{kind}"
+    return f"{PROJECT}-{environment}-{region_code(region)}-{kind}"

@@ -47,6 +47,10 @@ CACHE_NODE_TYPES = frozenset(
     }
 )  # fmt: skip
 
+# ElastiCache global datastores: these node families, size large or above (t-family never).
+CACHE_GLOBAL_DATASTORE_FAMILIES = frozenset({"m5", "m6g", "m7g", "r5", "r6g", "r6gd", "r7g", "c7gn"})
+CACHE_SIZES_BELOW_LARGE = frozenset({"micro", "small", "medium"})
+
 # MSK provisioned broker types.
 MSK_BROKER_TYPES = frozenset(
     {

@@ -146,7 +146,8 @@ DEFAULTS: dict[str, Any] = {
                                "global_role": "primary", "backup_retention_days": 30},
                     "redis": {"node_type": "cache.r6g.large", "replicas": 2, "global_role": "primary",
                               "snapshot_retention_days": 30},
-                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100, "replicate_to_region": TOKYO},
+                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100, "replicate_to_region": TOKYO,
+                            "broker_log_retention_days": 90},
                 },
                 # C9: the DR side runs the full stack at standby capacity and takes traffic on failover.
                 TOKYO: {
@@ -159,7 +160,8 @@ DEFAULTS: dict[str, Any] = {
                                "backup_retention_days": 30},
                     "redis": {"node_type": "cache.r6g.large", "replicas": 1, "global_role": "secondary",
                               "snapshot_retention_days": 7},
-                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100},
+                    "msk": {"broker_instance_type": "kafka.m7g.large", "ebs_volume_gb": 100,
+                            "broker_log_retention_days": 90},
                 },
             },
         },

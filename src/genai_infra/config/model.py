@@ -126,6 +126,14 @@ class AuroraConfig(Frozen):
     """Aurora PostgreSQL 15. A cluster is either provisioned (writer/readers) or Serverless v2."""
 
     engine_major_version: Literal[15] = 15
+    # Decision V3: the newest 15.x minor that the pinned aws-cdk-lib exposes (VER_15_17).
+    engine_version: str = Field(default="15.17", pattern=r"^15\.\d+$")
+    database_name: str = Field(default="genaidemo", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    master_username: str = Field(default="genaidemo_admin", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    # Secrets Manager rotates the master password (hosted single-user rotation) this often.
+    secret_rotation_days: int = Field(default=30, ge=1, le=365)
+    iam_authentication: bool = True
+    cloudwatch_log_exports: tuple[Literal["postgresql"], ...] = ("postgresql",)
     writer_instance_class: str | None = None
     reader_instance_classes: tuple[str, ...] = ()
     serverless_min_acu: float | None = None
@@ -133,8 +141,10 @@ class AuroraConfig(Frozen):
     global_role: Literal["none", "primary", "secondary"] = "none"
     backup_retention_days: int = Field(default=7, ge=1, le=35)
     backup_window_utc: str = "03:00-04:00"
+    # After the backup window, so the two never overlap (RDS refuses overlapping windows).
+    maintenance_window_utc: str = "sun:04:00-sun:05:00"
     performance_insights_retention_days: int = 7
-    monitoring_interval_seconds: int = 60
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = 60
 
     @model_validator(mode="after")
     def _one_shape(self) -> AuroraConfig:
@@ -151,6 +161,10 @@ class AuroraConfig(Frozen):
                 raise ValueError(
                     f"Serverless v2 capacity must satisfy 0 <= min <= max <= 256 ACU with max >= 1, got {low}-{high}"
                 )
+            if low * 2 != int(low * 2) or high * 2 != int(high * 2):
+                raise ValueError(f"Serverless v2 capacity moves in steps of 0.5 ACU, got {low}-{high}")
+            if self.writer_instance_class is not None or self.reader_instance_classes:
+                raise ValueError("a Serverless v2 cluster takes no instance classes; remove them or serverless_max_acu")
         if self.global_role == "secondary":
             if self.writer_instance_class is not None:
                 raise ValueError("a global secondary Aurora cluster has no writer; remove writer_instance_class")
@@ -164,11 +178,21 @@ class AuroraConfig(Frozen):
 class RedisConfig(Frozen):
     node_type: str
     replicas: int = Field(default=0, ge=0, le=5)
-    engine_version: str = "7.0"
-    parameter_group_family: str = "redis7"
+    # Decision V4: Redis OSS 7.0, parameter group family redis7.
+    engine_version: Literal["7.0"] = "7.0"
+    parameter_group_family: Literal["redis7"] = "redis7"
+    maxmemory_policy: Literal["allkeys-lru", "volatile-lru", "allkeys-lfu", "noeviction"] = "allkeys-lru"
+    # The document's "max memory 80 %": Redis keeps 20 % of the node's memory for itself.
+    reserved_memory_percent: int = Field(default=20, ge=0, le=100)
     global_role: Literal["none", "primary", "secondary"] = "none"
     snapshot_window_utc: str = "04:00-05:00"
     snapshot_retention_days: int = Field(default=7, ge=0, le=35)
+    # After the snapshot window, so the two never overlap.
+    maintenance_window_utc: str = "sun:05:00-sun:06:00"
+    # The document's usage patterns, published for the application (seconds).
+    session_ttl_seconds: int = Field(default=1800, ge=1)
+    query_cache_ttl_seconds: int = Field(default=300, ge=1)
+    lock_ttl_seconds: int = Field(default=30, ge=1)
 
     @field_validator("node_type")
     @classmethod
@@ -178,6 +202,18 @@ class RedisConfig(Frozen):
                 f"unknown ElastiCache node type {value!r}; use one of {', '.join(sorted(catalog.CACHE_NODE_TYPES))}"
             )
         return value
+
+    @model_validator(mode="after")
+    def _global_datastore_node_family(self) -> RedisConfig:
+        # AWS refuses burstable (t-family) and small nodes in a global datastore; cfn-lint does not know it.
+        _, family, size = self.node_type.split(".")
+        supported = family in catalog.CACHE_GLOBAL_DATASTORE_FAMILIES and size not in catalog.CACHE_SIZES_BELOW_LARGE
+        if self.global_role != "none" and not supported:
+            raise ValueError(
+                f"an ElastiCache global datastore needs a non-burstable node type of size large or above "
+                f"({', '.join(sorted(catalog.CACHE_GLOBAL_DATASTORE_FAMILIES))}), got {self.node_type}"
+            )
+        return self
 
     @property
     def multi_az(self) -> bool:
@@ -190,8 +226,17 @@ class MskConfig(Frozen):
     broker_count: int = Field(default=3, ge=2)
     ebs_volume_gb: int = Field(default=20, ge=1)
     kafka_version: str = "3.9.x"
+    enhanced_monitoring: Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] = (
+        "PER_BROKER"
+    )
+    broker_log_retention_days: LogRetentionDays = 7
     # Production replicates its topics to the DR region (MSK Replicator).
     replicate_to_region: str | None = None
+
+    @property
+    def supports_replicator(self) -> bool:
+        """MSK Replicator supports m5.large or larger brokers, never kafka.t3.small."""
+        return not self.broker_instance_type.startswith("kafka.t3.")
 
     @field_validator("broker_instance_type")
     @classmethod
@@ -358,6 +403,22 @@ class RegionConfig(Frozen):
     aurora: AuroraConfig
     redis: RedisConfig
     msk: MskConfig
+
+    @property
+    def msk_client_zones(self) -> tuple[str, ...]:
+        """Zones of MSK's client subnets (decision C5): the two private subnets and the MSK subnet."""
+        zones = self.network.availability_zones
+        return tuple(dict.fromkeys((*zones[: len(self.network.private_subnet_cidrs)], zones[2])))
+
+    @model_validator(mode="after")
+    def _msk_brokers_fill_the_zones(self) -> RegionConfig:
+        zones = len(self.msk_client_zones)
+        if self.msk.broker_count % zones:
+            raise ValueError(
+                f"MSK needs a broker count that is a multiple of its {zones} client subnet zones, "
+                f"got {self.msk.broker_count}"
+            )
+        return self
 
 
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -544,6 +605,20 @@ class EnvironmentConfig(Frozen):
             target = region.msk.replicate_to_region
             if target is not None and target not in self.regions:
                 raise ValueError(f"MSK in {name} replicates to {target}, which is not a region of {self.name}")
+            if target is not None:
+                for side in (name, target):
+                    if not self.regions[side].msk.supports_replicator:
+                        raise ValueError(
+                            f"MSK Replicator needs kafka.m5.large or larger brokers, but {side} uses "
+                            f"{self.regions[side].msk.broker_instance_type}"
+                        )
+        for service in ("aurora", "redis"):
+            roles = [getattr(region, service).global_role for region in self.regions.values()]
+            if ("secondary" in roles) != ("primary" in roles) or roles.count("primary") > 1:
+                raise ValueError(
+                    f"{service} of {self.name} needs exactly one global primary when it has a global secondary, "
+                    f"and a secondary when it has a primary"
+                )
         for rule in self.backup.rules:
             copy = rule.copy_to_region
             if copy is not None and (copy not in self.regions or copy == self.primary_region):

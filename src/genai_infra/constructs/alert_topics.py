@@ -20,7 +20,15 @@ SEVERITIES = ("critical", "warning")
 
 
 class AlertTopics(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: str, config: AlertingConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: str,
+        config: AlertingConfig,
+        removal_policy: RemovalPolicy,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
@@ -29,7 +37,8 @@ class AlertTopics(Construct):
             description=f"genai-demo {environment}: alert notifications",
             enable_key_rotation=True,
             pending_window=Duration.days(7),
-            removal_policy=RemovalPolicy.DESTROY,
+            # Retained in production (decision S5): messages encrypted under it stay readable.
+            removal_policy=removal_policy,
         )
         self.key.add_to_resource_policy(
             iam.PolicyStatement(

@@ -27,7 +27,15 @@ COST_TAG = "Environment"
 
 
 class CostAlertTopic(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: str, emails: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: str,
+        emails: tuple[str, ...],
+        removal_policy: RemovalPolicy,
+    ) -> None:
         super().__init__(scope, construct_id)
         services = [iam.ServicePrincipal(service) for service in BILLING_SERVICES]
         same_account = {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
@@ -38,7 +46,7 @@ class CostAlertTopic(Construct):
             description=f"genai-demo {environment}: cost alert notifications",
             enable_key_rotation=True,
             pending_window=Duration.days(7),
-            removal_policy=RemovalPolicy.DESTROY,
+            removal_policy=removal_policy,
         )
         # Budgets and Cost Anomaly Detection encrypt what they publish with the topic's key.
         self.key.add_to_resource_policy(

@@ -43,7 +43,7 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
     def value(key: str) -> str:
         return read_value(scope, environment=name, key=key)
 
-    replication_group = value("elasticache/replication-group-id")
+    replication_group = value("redis/replication-group-id")
     nat_ids = value("network/nat-gateway-ids")
     nat_count = config.network.nat_gateways
     aurora = config.aurora
@@ -51,7 +51,7 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
         cluster_name=value("eks/cluster-name"),
         load_balancer=value("alb/full-name"),
         target_group=value("alb/target-group-full-name"),
-        aurora_cluster=value("rds/cluster-identifier"),
+        aurora_cluster=value("aurora/cluster-identifier"),
         redis_nodes=tuple(Fn.join("-", [replication_group, f"{n:03d}"]) for n in range(1, config.redis.replicas + 2)),
         msk_cluster=value("msk/cluster-name"),
         msk_broker_ids=tuple(str(n) for n in range(1, config.msk.broker_count + 1)),

@@ -37,9 +37,9 @@ class ApplicationLogs(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.groups: dict[str, logs.LogGroup] = {}
-        for purpose, days, policy in (
-            ("application", environment.log_retention_days, RemovalPolicy.DESTROY),
-            ("audit", environment.audit_log_retention_days, removal_policy),
+        for purpose, days in (
+            ("application", environment.log_retention_days),
+            ("audit", environment.audit_log_retention_days),
         ):
             self.groups[purpose] = logs.LogGroup(
                 self,
@@ -47,7 +47,7 @@ class ApplicationLogs(Construct):
                 log_group_name=log_group_name(environment.name, purpose),
                 encryption_key=key,
                 retention=retention(days),
-                removal_policy=policy,
+                removal_policy=removal_policy,
             )
 
 

@@ -152,6 +152,16 @@ class TargetIndex:
                 return self.resolve(producer[0], producer[1], depth + 1)
         return None
 
+    def imported_literal(self, template: StackTemplate, value: Any) -> str | None:
+        """The literal a stack published, when `value` is an SSM import of a plain string (a fixed name)."""
+        if not (isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str)):
+            return None
+        parameter = template.parameters.get(value["Ref"])
+        if not parameter or not SSM_PARAMETER_TYPE.match(str(parameter.get("Type", ""))):
+            return None
+        producer = self.published.get(str(parameter.get("Default")))
+        return producer[1] if producer is not None and isinstance(producer[1], str) else None
+
     def resolve_any(self, template: StackTemplate, value: Any) -> Pointer | None:
         """`resolve`, or else the first resource referenced anywhere inside the value (Fn::Select ...)."""
         pointer = self.resolve(template, value)

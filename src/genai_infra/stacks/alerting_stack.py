@@ -18,7 +18,13 @@ class AlertingStack(GenaiStack):
     def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
         super().__init__(scope, stack_id, target=target, description="SNS alert topics and CloudWatch alarms")
         environment = target.environment
-        self.topics = AlertTopics(self, "Topics", environment=environment.name, config=environment.alerting)
+        self.topics = AlertTopics(
+            self,
+            "Topics",
+            environment=environment.name,
+            config=environment.alerting,
+            removal_policy=target.stateful_removal_policy,
+        )
         self.alarms: Alarms | None = None
         if target.region in environment.regions:
             specs = alarm_specs(read_monitored(self, environment, target.region), environment.alerting)

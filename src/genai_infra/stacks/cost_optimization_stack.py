@@ -13,7 +13,13 @@ class CostOptimizationStack(GenaiStack):
         super().__init__(scope, stack_id, target=target, description="budget and cost anomaly alerts")
         environment = target.environment
         budget = environment.budget
-        self.alerts = CostAlertTopic(self, "Alerts", environment=environment.name, emails=budget.notification_emails)
+        self.alerts = CostAlertTopic(
+            self,
+            "Alerts",
+            environment=environment.name,
+            emails=budget.notification_emails,
+            removal_policy=target.stateful_removal_policy,
+        )
         self.budget = MonthlyBudget(
             self, "Monthly", environment=environment.name, config=budget, topic=self.alerts.topic
         )

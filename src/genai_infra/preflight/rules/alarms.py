@@ -154,7 +154,7 @@ def alarm_dimensions(target: TargetTemplates) -> Iterator[Hit]:
                 if not types:
                     continue
                 pointer = index.resolve_any(template, value)
-                literal = render(value, region=target.region).literal
+                literal = render(value, region=target.region).literal or index.imported_literal(template, value)
                 if pointer is not None and index.type_of(pointer) in {t for t, _ in types}:
                     continue
                 if (

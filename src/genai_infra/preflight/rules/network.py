@@ -15,7 +15,10 @@ from typing import Any
 from genai_infra.preflight.cfn import Pointer, TargetIndex, render
 from genai_infra.preflight.model import Hit, Severity, StackTemplate, TargetTemplates, rule
 
-ROLE_PARAMETER = re.compile(r"^/[^/]+/[^/]+/network/(?P<role>[a-z]+)-security-group-id$")
+ROLE_PARAMETER = re.compile(
+    r"^/[^/]+/[^/]+/(?:network/(?P<role>[a-z]+)|aurora/(?P<aurora>rotation)|msk/(?P<msk>replicator))"
+    r"-security-group-id$"
+)
 INTERNET = frozenset({"0.0.0.0/0", "::/0"})
 # CDK writes this egress rule on a group that allows no outbound traffic at all.
 CDK_DENY_ALL = ("255.255.255.255/32", "icmp")
@@ -36,6 +39,12 @@ REQUIRED_PATHS: tuple[Path, ...] = (
     Path("app", "database", 6379, "application to ElastiCache Redis"),
     Path("app", "msk", 9094, "application to MSK over TLS"),
     Path("app", "msk", 9098, "application to MSK with IAM"),
+)
+# Paths that exist only where their client does: the Aurora secret rotation function and the MSK
+# Replicator. Allowed into the groups above, never required.
+OPTIONAL_PATHS: tuple[Path, ...] = (
+    Path("rotation", "database", 5432, "secret rotation to Aurora PostgreSQL"),
+    Path("replicator", "msk", 9098, "MSK Replicator to MSK with IAM"),
 )
 # The ALB is the only group the internet may reach, on these ports only.
 INTERNET_PORTS = {"alb": frozenset({80, 443})}
@@ -82,7 +91,7 @@ class GroupGraph:
             match = ROLE_PARAMETER.match(name)
             pointer = self.index.resolve(template, value)
             if match and pointer is not None:
-                self.roles[pointer] = match["role"]
+                self.roles[pointer] = match["role"] or match["aurora"] or match["msk"]
         self.edges: list[Edge] = list(self._edges(target))
 
     def name(self, template: StackTemplate, value: Any) -> str | None:
@@ -283,7 +292,7 @@ def nothing_wider(target: TargetTemplates) -> Iterator[Hit]:
         exact = edge.protocol in ("tcp", "6") and edge.from_port == edge.to_port
         if exact and any(
             (path.source, path.destination, path.port) == (edge.peer, edge.group, edge.from_port)
-            for path in REQUIRED_PATHS
+            for path in (*REQUIRED_PATHS, *OPTIONAL_PATHS)
         ):
             continue
         yield Hit(

@@ -1,0 +1,111 @@
+"""RdsStack: Aurora PostgreSQL 15, its master secret and rotation, the global database (phase 2).
+
+The global database spans the environment's regions: the primary region creates the cluster and
+the `AWS::RDS::GlobalCluster` from it; the secondary region's cluster joins it by its
+deterministic identifier, with no master credentials, encrypted by that region's own rds key.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Fn, RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_rds as rds
+from constructs import Construct
+
+from genai_infra.constructs.aurora import AuroraCluster, AuroraPlacement
+from genai_infra.constructs.generated_secret import GeneratedSecret
+from genai_infra.constructs.secret_rotation import PostgresSecretRotation
+from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.naming import aurora_global_cluster_id, data_resource_id, secret_name
+from genai_infra.stacks.base import GenaiStack, TargetContext
+
+
+class RdsStack(GenaiStack):
+    def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
+        super().__init__(scope, stack_id, target=target, description="Aurora PostgreSQL and its master secret")
+        environment = target.environment
+        env = environment.name
+        config = environment.regions[target.region].aurora
+        protect = environment.retain_stateful_resources
+
+        def value(key: str) -> str:
+            return read_value(self, environment=env, key=key)
+
+        cluster_id = data_resource_id(env, target.region, environment.primary_region, "aurora")
+        global_id = aurora_global_cluster_id(env) if config.global_role != "none" else None
+        name_of_secret = secret_name(env, "aurora", "master")
+        secret: GeneratedSecret | None = None
+        if config.global_role != "secondary":
+            secret = GeneratedSecret(
+                self,
+                "MasterSecret",
+                name=name_of_secret,
+                description=f"Master user of Aurora cluster {cluster_id}",
+                key=kms.Key.from_key_arn(self, "SecretsKey", value("kms/secrets-key-arn")),
+                environment=env,
+                # The DR region reads the same secret name from its own replica.
+                replica_regions=tuple(r for r in environment.regions if r != target.region),
+                removal_policy=target.stateful_removal_policy,
+                username=config.master_username,
+            )
+        self.aurora = AuroraCluster(
+            self,
+            "Aurora",
+            cluster_id=cluster_id,
+            config=config,
+            placement=AuroraPlacement(
+                subnet_ids=Fn.split(",", value("network/database-subnet-ids"), assumed_length=2),
+                security_group_id=value("network/database-security-group-id"),
+                # The key of this region: a global secondary is encrypted by its own region's rds key.
+                storage_key_arn=value("kms/rds-key-arn"),
+                deletion_protection=protect,
+                removal_policy=RemovalPolicy.SNAPSHOT if protect else RemovalPolicy.DESTROY,
+            ),
+            master_username=None if secret is None else secret.field("username"),
+            master_password=None if secret is None else secret.field("password"),
+            global_cluster_id=global_id,
+        )
+        if config.global_role == "primary" and global_id is not None:
+            self.global_cluster = rds.CfnGlobalCluster(
+                self,
+                "GlobalCluster",
+                global_cluster_identifier=global_id,
+                source_db_cluster_identifier=self.aurora.cluster.attr_db_cluster_arn,
+                deletion_protection=protect,
+            )
+            self.global_cluster.add_resource_dependency(self.aurora.writer)
+            self.global_cluster.apply_removal_policy(target.stateful_removal_policy)
+        if secret is not None:
+            self.rotation = PostgresSecretRotation(
+                self,
+                "MasterSecretRotation",
+                secret=secret.secret,
+                secret_key_arn=value("kms/secrets-key-arn"),
+                cluster=self.aurora.cluster,
+                writer=self.aurora.writer,
+                vpc_id=value("network/vpc-id"),
+                subnet_ids=value("network/private-subnet-ids"),
+                database_security_group_id=value("network/database-security-group-id"),
+                function_name=f"{cluster_id}-secret-rotation",
+                rotation_days=config.secret_rotation_days,
+            )
+        cluster = self.aurora.cluster
+        rotation_group = {}
+        if secret is not None:
+            # Preflight knows this group as the rotation role, allowed 5432 into the database group.
+            rotation_group = {"aurora/rotation-security-group-id": self.rotation.security_group.attr_group_id}
+        PublishedValues(
+            self,
+            "Published",
+            environment=env,
+            values={
+                **rotation_group,
+                # The DBClusterIdentifier dimension of the Aurora alarms.
+                "aurora/cluster-identifier": cluster.ref,
+                "aurora/writer-endpoint": cluster.attr_endpoint_address,
+                "aurora/reader-endpoint": cluster.attr_read_endpoint_address,
+                "aurora/port": cluster.attr_endpoint_port,
+                "aurora/database-name": config.database_name,
+                "aurora/secret-name": name_of_secret,
+            },
+        )

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
 from genai_infra.targets import Target, all_targets, stacks_of, targets_of
@@ -171,8 +172,11 @@ def plan_steps(assemblies: list[Assembly], region_order: list[str]) -> list[Plan
     return sorted(steps, key=lambda step: (step.phase, region_order.index(step.region)))
 
 
+app.command("cost")(cost)
+
+
 def main() -> None:
-    app()
+    app(args=expand_optional_values(sys.argv[1:]))
 
 
 if __name__ == "__main__":

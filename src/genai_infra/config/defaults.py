@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
             "name": "development",
             "spring_profile": "development",
             "domain": "dev.genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 200},
+            "budget": {"monthly_limit_usd": 200, "document_estimate_usd": 150},
             "audit_log_retention_days": 30,
             "regions": {
                 TOKYO: {
@@ -54,7 +54,7 @@ DEFAULTS: dict[str, Any] = {
             "name": "staging",
             "spring_profile": "staging",
             "domain": "staging.genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 400},
+            "budget": {"monthly_limit_usd": 400, "document_estimate_usd": 300},
             "analytics_enabled": True,
             "regions": {
                 TAIPEI: {
@@ -75,7 +75,7 @@ DEFAULTS: dict[str, Any] = {
             "name": "production",
             "spring_profile": "production",
             "domain": "genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 1000},
+            "budget": {"monthly_limit_usd": 1000, "document_estimate_usd": 800},
             "termination_protection": True,
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,

@@ -217,6 +217,8 @@ class BudgetConfig(Frozen):
     alert_thresholds_percent: tuple[int, ...] = (80, 90, 100)
     forecast_alert_percent: int = 100
     anomaly_threshold_percent: int = Field(default=20, gt=0)
+    # Decision C10: the document's own estimate, shown beside the measured one (never used as a price).
+    document_estimate_usd: float | None = Field(default=None, gt=0)
 
 
 class EnvironmentConfig(Frozen):

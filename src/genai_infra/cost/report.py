@@ -175,11 +175,11 @@ def write_chart(estimate: Estimate, path: Path) -> None:
         frameon=False,
     )
     axes.set_title(
-        f"Monthly cost distribution ({estimate.environment}): {usd(total)} USD, "
+        f"Monthly cost distribution ({estimate.environment})\n{usd(total)} USD, "
         f"{estimate.budget_percent:.0f} % of the {usd(estimate.budget_usd)} USD budget"
     )
     axes.axis("equal")
     figure.tight_layout()
     # No Software/date metadata: the same estimate gives the same file.
-    figure.savefig(path, format="png", metadata={"Software": None})
+    figure.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
     plt.close(figure)

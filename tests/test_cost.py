@@ -14,7 +14,7 @@ import pytest
 from genai_infra.config import ProjectConfig
 from genai_infra.cost.catalog import CostError, load_catalog
 from genai_infra.cost.rules import FREE, RULES, Category, PricingContext, Resource, price_resource
-from genai_infra.cost.usage import Usage, load_usage
+from genai_infra.cost.usage import load_usage
 
 TOKYO, TAIPEI, US_EAST_1 = "ap-northeast-1", "ap-east-2", "us-east-1"
 
@@ -106,7 +106,7 @@ def test_usage_resolves_defaults_then_environment_then_region() -> None:
 
 def test_user_usage_file_overrides_and_typos_are_refused(tmp_path: Path) -> None:
     good = tmp_path / "usage.toml"
-    good.write_text('[environments.staging]\nnat_data_gb = 400\n[defaults]\nxray_sampling_percent = 5\n')
+    good.write_text("[environments.staging]\nnat_data_gb = 400\n[defaults]\nxray_sampling_percent = 5\n")
     book = load_usage(good)
     assert book.for_target("staging", TAIPEI).nat_data_gb == 400
     assert book.for_target("production", TAIPEI).xray_sampling_percent == 5
@@ -164,8 +164,10 @@ def test_node_group_on_demand_spot_off_hours_and_disks(config: ProjectConfig) ->
     spot = resource("AWS::EKS::Nodegroup", {**props, "CapacityType": "SPOT"})
     assert amounts(spot, ctx)[0] == round(960 * 0.0544 * 0.35, 4)
     # Mixed types launch the first; a token desired size falls back to the configuration (staging: 2).
-    mixed = resource("AWS::EKS::Nodegroup", {**props, "InstanceTypes": ["t3.large", "t3.medium"],
-                                             "ScalingConfig": {"DesiredSize": {"Ref": "Size"}}})  # fmt: skip
+    mixed = resource(
+        "AWS::EKS::Nodegroup",
+        {**props, "InstanceTypes": ["t3.large", "t3.medium"], "ScalingConfig": {"DesiredSize": {"Ref": "Size"}}},
+    )
     taipei = context(config, "staging", TAIPEI, node_off_hours=500, node_off_hours_count=1)
     assert amounts(mixed, taipei)[0] == round(960 * 0.1088, 4)
     with pytest.raises(CostError, match="DesiredSize is a token and ap-northeast-1 is not a serving region of staging"):
@@ -192,15 +194,28 @@ def test_eks_cluster_with_its_application_metrics_and_traces(config: ProjectConf
 
 
 def test_aurora_provisioned_serverless_storage_and_backup(config: ProjectConfig) -> None:
-    ctx = context(config, "development", TOKYO, aurora_serverless_active_hours=176,
-                  aurora_serverless_active_acu_fraction=0.5, aurora_storage_gb=10, aurora_io_millions=5,
-                  aurora_daily_change_percent=2)  # fmt: skip
+    ctx = context(
+        config,
+        "development",
+        TOKYO,
+        aurora_serverless_active_hours=176,
+        aurora_serverless_active_acu_fraction=0.5,
+        aurora_storage_gb=10,
+        aurora_io_millions=5,
+        aurora_daily_change_percent=2,
+    )
     writer = resource("AWS::RDS::DBInstance", {"DBInstanceClass": "db.r6g.large", "Engine": "aurora-postgresql"})
     assert amounts(writer, ctx) == [round(730 * 0.313, 4)]
-    cluster = {"Type": "AWS::RDS::DBCluster", "Properties": {
-        "Engine": "aurora-postgresql", "ServerlessV2ScalingConfiguration": {"MinCapacity": 0, "MaxCapacity": 2}}}
-    serverless = resource("AWS::RDS::DBInstance", {"DBInstanceClass": "db.serverless",
-                                                   "DBClusterIdentifier": {"Ref": "Db"}}, Db=cluster)  # fmt: skip
+    cluster = {
+        "Type": "AWS::RDS::DBCluster",
+        "Properties": {
+            "Engine": "aurora-postgresql",
+            "ServerlessV2ScalingConfiguration": {"MinCapacity": 0, "MaxCapacity": 2},
+        },
+    }
+    serverless = resource(
+        "AWS::RDS::DBInstance", {"DBInstanceClass": "db.serverless", "DBClusterIdentifier": {"Ref": "Db"}}, Db=cluster
+    )
     # 176 h at 1 ACU (halfway between 0 and 2), paused (0 ACU) the rest: 176 ACU-hours x 0.15.
     assert amounts(serverless, ctx) == [26.4]
     # 10 GB x 0.12; 5 M I/O x 0.24; backup: 10 GB x 2 % x (7 - 1) days = 1.2 GB x 0.023.
@@ -229,18 +244,25 @@ def test_elasticache_nodes_valkey_and_global_secondary(config: ProjectConfig) ->
 
 def test_msk_brokers_storage_and_replicator(config: ProjectConfig) -> None:
     ctx = context(config, "production", TOKYO, msk_replication_gb=100)
-    cluster = {"NumberOfBrokerNodes": 3, "BrokerNodeGroupInfo": {
-        "InstanceType": "kafka.m7g.large", "StorageInfo": {"EBSStorageInfo": {"VolumeSize": 100}}}}
+    cluster = {
+        "NumberOfBrokerNodes": 3,
+        "BrokerNodeGroupInfo": {
+            "InstanceType": "kafka.m7g.large",
+            "StorageInfo": {"EBSStorageInfo": {"VolumeSize": 100}},
+        },
+    }
     assert amounts(resource("AWS::MSK::Cluster", cluster), ctx) == [round(3 * 730 * 0.2448, 4), 36.0]
     # 730 h x 0.30; 100 GB x 0.08; 100 GB x 0.09 to the other region.
     assert amounts(resource("AWS::MSK::Replicator"), ctx) == [219.0, 8.0, 9.0]
 
 
 def test_log_groups_flow_logs_named_groups_and_retention(config: ProjectConfig) -> None:
-    ctx = context(config, "development", TOKYO, flow_log_gb=5, log_gb_per_group=1,
-                  log_gb_by_name={"/application": 40})  # fmt: skip
-    flow = resource("AWS::Logs::LogGroup", {"RetentionInDays": 30},
-                    Flow={"Type": "AWS::EC2::FlowLog", "Properties": {"LogGroupName": {"Ref": "Subject"}}})  # fmt: skip
+    ctx = context(config, "development", TOKYO, flow_log_gb=5, log_gb_per_group=1, log_gb_by_name={"/application": 40})
+    flow = resource(
+        "AWS::Logs::LogGroup",
+        {"RetentionInDays": 30},
+        Flow={"Type": "AWS::EC2::FlowLog", "Properties": {"LogGroupName": {"Ref": "Subject"}}},
+    )
     assert amounts(flow, ctx) == [3.8, 0.165]  # 5 GB x 0.76; 5 GB kept 1 month x 0.033
     app = resource("AWS::Logs::LogGroup", {"LogGroupName": "/aws/genai-demo/x/application", "RetentionInDays": 90})
     assert amounts(app, ctx) == [30.4, round(40 * 3 * 0.033, 4)]
@@ -280,8 +302,16 @@ def test_cloudfront_and_waf(config: ProjectConfig) -> None:
 
 
 def test_kms_secrets_parameters_storage_and_backup(config: ProjectConfig) -> None:
-    ctx = context(config, "production", TAIPEI, kms_completed_rotations=3, ecr_storage_gb=5,
-                  s3_storage_gb_per_bucket=50, backup_storage_gb=150, backup_copy_gb=100)  # fmt: skip
+    ctx = context(
+        config,
+        "production",
+        TAIPEI,
+        kms_completed_rotations=3,
+        ecr_storage_gb=5,
+        s3_storage_gb_per_bucket=50,
+        backup_storage_gb=150,
+        backup_copy_gb=100,
+    )
     assert amounts(resource("AWS::KMS::Key", {"EnableKeyRotation": True}), ctx) == [3.0]  # 1 + first two rotations
     assert amounts(resource("AWS::KMS::Key", {}), ctx) == [1.0]
     assert amounts(resource("AWS::SecretsManager::Secret"), ctx) == [0.4]
@@ -289,7 +319,9 @@ def test_kms_secrets_parameters_storage_and_backup(config: ProjectConfig) -> Non
     assert amounts(resource("AWS::SSM::Parameter", {"Tier": "Advanced"}), ctx) == [0.05]
     assert amounts(resource("AWS::ECR::Repository"), ctx) == [0.5]
     assert amounts(resource("AWS::S3::Bucket"), ctx) == [1.25]  # 50 GB x 0.025 (Tokyo's price, derived)
-    plan = {"BackupPlan": {"BackupPlanRule": [{"RuleName": "daily", "CopyActions": [{"DestinationBackupVaultArn": "x"}]}]}}
+    plan = {
+        "BackupPlan": {"BackupPlanRule": [{"RuleName": "daily", "CopyActions": [{"DestinationBackupVaultArn": "x"}]}]}
+    }
     # 150 GB x 0.023; copy 100 GB x 0.023 stored and 100 GB x 0.09 sent.
     assert amounts(resource("AWS::Backup::BackupPlan", plan), ctx) == [3.45, 2.3, 9.0]
 

@@ -139,3 +139,19 @@ def test_the_installed_entry_point_accepts_the_bare_flag(out: str) -> None:
         check=False,
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_what_if_keys_are_relative_to_the_environment() -> None:
+    from genai_infra.cli.cost import _environment_keys
+
+    assert _environment_keys(["regions.ap-east-2.redis.replicas=1", "dns.zone_name=x"], "staging") == [
+        "environments.staging.regions.ap-east-2.redis.replicas=1",
+        "dns.zone_name=x",
+    ]
+
+
+def test_an_invalid_what_if_fails_before_any_synthesis() -> None:
+    result = cost("--env", "development", "--what-if", "regions.ap-northeast-1.redis.node_type=cache.x9")
+    assert result.exit_code == 1
+    assert "unknown ElastiCache node type 'cache.x9'" in result.output
+    assert "synthesized" not in result.output

@@ -128,19 +128,19 @@ def cost(
     try:
         base_config = load_config(config_file, overrides or [])
         usage = load_usage(usage_file)
+        names = list(base_config.environments) if compare else [str(env)]
+        # The what-if configuration is validated before anything is synthesized: a typo fails fast.
+        changed = (
+            load_config(config_file, [*(overrides or []), *(k for n in names for k in _environment_keys(what_if, n))])
+            if what_if
+            else None
+        )
     except (ConfigError, CostError) as error:
         raise _fail(str(error)) from None
-    names = list(base_config.environments) if compare else [str(env)]
     with tempfile.TemporaryDirectory(prefix="genai-cost-") as scratch:
         baseline = [_estimate(base_config, name, source, usage, planned, Path(scratch) / "base") for name in names]
         results = baseline
-        if what_if:
-            try:
-                changed = load_config(
-                    config_file, [*(overrides or []), *(k for n in names for k in _environment_keys(what_if, n))]
-                )
-            except ConfigError as error:
-                raise _fail(str(error)) from None
+        if changed is not None:
             results = [_estimate(changed, name, None, usage, planned, Path(scratch) / "what-if") for name in names]
 
     if output_format == "json":
@@ -152,7 +152,7 @@ def cost(
     elif compare:
         console.print(summary_table(results))
         for result in results:
-            print_notes(console, result)
+            print_notes(console, result, heading=True)
     else:
         print_estimate(console, results[0], details=details)
     if what_if and output_format == "table":

@@ -70,7 +70,9 @@ def print_estimate(console: Console, estimate: Estimate, *, details: bool) -> No
     print_notes(console, estimate)
 
 
-def print_notes(console: Console, estimate: Estimate) -> None:
+def print_notes(console: Console, estimate: Estimate, *, heading: bool = False) -> None:
+    if heading:
+        console.print(f"[bold]{estimate.environment}[/bold]")
     if estimate.planned_stacks:
         stacks = ", ".join(sorted({stack for _, stack in estimate.planned_stacks}))
         console.print(f"[yellow]planned[/yellow] (priced from the configuration, no template yet): {stacks}")

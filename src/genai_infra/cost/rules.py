@@ -159,9 +159,8 @@ def node_hours(desired: int, usage: Usage) -> float:
 
 
 def _launch_template_disk(resource: Resource) -> float | None:
-    template = resource.sibling(
-        literal(resource.properties, "LaunchTemplate", "Id") or resource.properties.get("LaunchTemplate", {}).get("Id")
-    )
+    # CDK references the launch template of the same stack with {"Ref": ...}.
+    template = resource.sibling(resource.properties.get("LaunchTemplate", {}).get("Id"))
     if template is None:
         return None
     for mapping in literal(template, "LaunchTemplateData", "BlockDeviceMappings") or []:
@@ -207,7 +206,9 @@ def eks_nodegroup(resource: Resource, ctx: PricingContext) -> list[Charge]:
         raise CostError(f"{resource.stack}/{resource.logical_id}: capacity type {capacity!r} has no pricing rule.")
     average_nodes = hours / ctx.usage.hours_per_month
     charges.append(
-        ctx.charge(f"gp3 root volumes: {average_nodes:g} nodes x {disk:g} GB", average_nodes * disk, "ebs.gp3")
+        ctx.charge(
+            f"gp3 root volumes: {average_nodes:.2f} nodes on average x {disk:g} GB", average_nodes * disk, "ebs.gp3"
+        )
     )
     return charges
 

@@ -44,7 +44,7 @@ def test_every_resource_type_of_every_template_is_priced_or_free(
             kind = body["Type"]
             assert kind in RULES or kind in FREE or kind.startswith("Custom::"), (
                 f"{environment}/{region} {stack}/{logical_id}: {kind} is neither priced nor listed as free; "
-                "add a rule or a FREE entry in genai_infra/cost/rules.py"
+                "add a rule in genai_infra/cost/rules/ or list it in genai_infra/cost/rules/free.py"
             )
 
 

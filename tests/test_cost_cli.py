@@ -155,3 +155,16 @@ def test_an_invalid_what_if_fails_before_any_synthesis() -> None:
     assert result.exit_code == 1
     assert "unknown ElastiCache node type 'cache.x9'" in result.output
     assert "synthesized" not in result.output
+
+
+def test_one_target_assemblies_of_cdk_synth_can_be_combined(assemblies: Any) -> None:
+    folders = [str(assemblies[("production", region)].directory) for region in ("ap-east-2", "ap-northeast-1")]
+    partial = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
+    assert partial.exit_code == 1
+    assert "holds no templates of production in us-east-1" in " ".join(partial.output.split())
+    folders.append(str(assemblies[("production", "us-east-1")].directory))
+    # A staging assembly among them is ignored: its stacks belong to another environment.
+    folders.append(str(assemblies[("staging", "ap-east-2")].directory))
+    result = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["estimates"][0]["total_usd"] == 327.84

@@ -19,7 +19,7 @@ from rich.console import Console
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment
 from genai_infra.config.model import EnvironmentConfig
 from genai_infra.cost.catalog import CostError, load_catalog
-from genai_infra.cost.estimate import Estimate, estimate, templates_from_assemblies, templates_from_directory
+from genai_infra.cost.estimate import Estimate, estimate, templates_from_assemblies, templates_from_directories
 from genai_infra.cost.report import print_estimate, print_notes, summary_table, to_json, usd, write_chart
 from genai_infra.cost.usage import UsageBook, load_usage
 
@@ -63,15 +63,15 @@ def _environment_keys(assignments: Sequence[str], env: str) -> list[str]:
 
 
 def _estimate(
-    config: ProjectConfig, env: str, source: Path | None, usage: UsageBook, planned: bool, out: Path
+    config: ProjectConfig, env: str, source: list[Path] | None, usage: UsageBook, planned: bool, out: Path
 ) -> Estimate:
     from genai_infra.cli.main import _synthesize
     from genai_infra.targets import targets_of
 
     try:
         environment = select_environment(config, env)
-        if source is not None:
-            templates = templates_from_directory(source, environment)
+        if source:
+            templates = templates_from_directories(source, environment)
         else:
             templates = templates_from_assemblies(_synthesize(config, targets_of(environment), out))
         return estimate(environment, templates, usage, load_catalog(), planned=planned)
@@ -95,7 +95,10 @@ def cost(
     env: Annotated[str | None, typer.Option("--env", "-e", help="development, staging or production")] = None,
     compare: Annotated[bool, typer.Option("--compare", help="the three environments side by side")] = False,
     source: Annotated[
-        Path | None, typer.Option("--from", help="read templates from a `genai-infra synth --out` folder")
+        list[Path] | None,
+        typer.Option(
+            "--from", help="read templates from a `genai-infra synth --out` folder or `cdk synth` assemblies (repeat)"
+        ),
     ] = None,
     usage_file: Annotated[Path | None, typer.Option("--usage", help="TOML usage file overriding the defaults")] = None,
     planned: Annotated[
@@ -123,7 +126,7 @@ def cost(
         raise _fail(f"unknown format {output_format!r}; use table or json.")
     if not compare and not env:
         raise _fail("no environment given; pass --env development, staging or production, or --compare.")
-    if what_if and source is not None:
+    if what_if and source:
         raise _fail("--what-if changes the templates, so it needs synthesis; drop --from.")
     try:
         base_config = load_config(config_file, overrides or [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,19 +99,47 @@ def templates_from_assemblies(assemblies: Iterable[Any]) -> dict[str, dict[str, 
     return {assembly.target.region: _read_templates(assembly.directory) for assembly in assemblies}
 
 
-def templates_from_directory(directory: Path, environment: EnvironmentConfig) -> dict[str, dict[str, dict[str, Any]]]:
-    """Templates of `genai-infra synth --out DIR`: one folder <environment>-<region> per target."""
+def templates_from_directories(
+    directories: Sequence[Path], environment: EnvironmentConfig
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Templates of every target of the environment, from synthesized folders of either layout.
+
+    A folder is either the output of `genai-infra synth --out DIR` (one sub-folder
+    <environment>-<region> per target) or one cloud assembly of `cdk synth` (one target).
+    """
     found: dict[str, dict[str, dict[str, Any]]] = {}
-    for region in environment.target_regions:
-        folder = directory / f"{environment.name}-{region}"
-        templates = _read_templates(folder) if folder.is_dir() else {}
-        if not templates:
-            raise CostError(
-                f"{folder} holds no templates of {environment.name}/{region}; "
-                f"run `genai-infra synth --env {environment.name} --out {directory}` first."
-            )
-        found[region] = templates
+    for directory in directories:
+        manifest = directory / "manifest.json"
+        if manifest.is_file():
+            region = _assembly_region(manifest, environment)
+            if region is not None:
+                found[region] = _read_templates(directory)
+            continue
+        for region in environment.target_regions:
+            folder = directory / f"{environment.name}-{region}"
+            if folder.is_dir() and any(folder.glob("*.template.json")):
+                found[region] = _read_templates(folder)
+    missing = [region for region in environment.target_regions if region not in found]
+    if missing:
+        where = ", ".join(str(directory) for directory in directories)
+        raise CostError(
+            f"{where} holds no templates of {environment.name} in {', '.join(missing)}; "
+            f"run `genai-infra synth --env {environment.name} --out DIR` and pass --from DIR."
+        )
     return found
+
+
+def _assembly_region(manifest: Path, environment: EnvironmentConfig) -> str | None:
+    """The region of a one-target cloud assembly, when its stacks belong to the environment."""
+    artifacts = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", {})
+    prefix = f"genai-demo-{environment.name}-"
+    for artifact in artifacts.values():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        if not str(artifact.get("properties", {}).get("stackName", "")).startswith(prefix):
+            return None
+        return str(artifact.get("environment", "")).rsplit("/", 1)[-1]
+    return None
 
 
 def _read_templates(folder: Path) -> dict[str, dict[str, Any]]:

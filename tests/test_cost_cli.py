@@ -168,3 +168,16 @@ def test_one_target_assemblies_of_cdk_synth_can_be_combined(assemblies: Any) -> 
     result = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["estimates"][0]["total_usd"] == 327.84
+
+
+def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path) -> None:
+    usage = tmp_path / "usage.toml"
+    usage.write_text("[environments.development]\nnat_data_gb = 120\n")
+    result = CliRunner().invoke(
+        app, ["cost", "--env", "development", "--from", out, "--usage", str(usage), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    (development,) = json.loads(result.stdout)["estimates"]
+    # 100 GB more through the NAT gateway at 0.062 USD/GB on top of 141.975.
+    assert development["total_usd"] == pytest.approx(141.975 + 100 * 0.062, abs=0.005)
+    assert str(usage) in development["usage"]

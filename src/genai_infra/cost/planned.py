@@ -28,7 +28,7 @@ PLANNED_WAF_RULES = (
 Spec = tuple[str, str, Mapping[str, Any]]  # logical id, type, properties
 
 
-def _eks(environment: EnvironmentConfig, region: RegionConfig, primary: bool) -> list[Spec]:
+def _eks(region: RegionConfig, primary: bool) -> list[Spec]:
     group = region.eks.node_group
     spot_nodes = round(group.desired_size * region.eks.spot_percent / 100)
     if region.eks.capacity_type == "SPOT":
@@ -201,7 +201,7 @@ def planned_stacks(environment: EnvironmentConfig, region: str, usage: Usage) ->
         "RdsStack": _rds(config),
         "ElastiCacheStack": _cache(config),
         "MSKStack": _msk(config),
-        "EKSStack": _eks(environment, config, primary),
+        "EKSStack": _eks(config, primary),
         "ObservabilityStack": _observability(environment, usage),
         "AlertingStack": _alerting(usage),
         "Route53FailoverStack": _failover(environment),

@@ -132,6 +132,8 @@ def test_free_types_and_custom_resources_price_nothing(config: ProjectConfig) ->
     assert price_resource(resource("AWS::EC2::VPC"), ctx) is None
     assert price_resource(resource("Custom::AWSCDK-EKS-HelmChart"), ctx) is None
     assert not set(FREE) & set(RULES)
+    # Except the one custom resource that creates something billable: the L2 EKS cluster's control plane.
+    assert amounts(resource("Custom::AWSCDK-EKS-Cluster"), ctx)[0] == 73.0
 
 
 def test_nat_gateway_hours_and_shared_data(config: ProjectConfig) -> None:

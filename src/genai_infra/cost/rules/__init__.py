@@ -15,6 +15,8 @@ __all__ = ["FREE", "FREE_BECAUSE", "RULES", "Category", "Charge", "PricingContex
 
 RULES: dict[str, tuple[Category, Rule]] = {
     "AWS::EKS::Cluster": (Category.EKS_EC2, compute.eks_cluster),
+    # The aws_eks L2 Cluster creates its control plane through this custom resource, not AWS::EKS::Cluster.
+    "Custom::AWSCDK-EKS-Cluster": (Category.EKS_EC2, compute.eks_cluster),
     "AWS::EKS::Nodegroup": (Category.EKS_EC2, compute.eks_nodegroup),
     "AWS::EC2::Volume": (Category.EKS_EC2, compute.ec2_volume),
     "AWS::EC2::NatGateway": (Category.DATA_TRANSFER, compute.nat_gateway),
@@ -57,9 +59,10 @@ RULES: dict[str, tuple[Category, Rule]] = {
 
 def price_resource(resource: Resource, ctx: PricingContext) -> tuple[Category, list[Charge]] | None:
     """The resource's charges and category; None when the type is free on purpose."""
-    if resource.type in FREE or resource.type.startswith("Custom::"):
-        return None  # custom resources are Lambda-backed and run only at deploy time
     entry = RULES.get(resource.type)
+    if entry is None and (resource.type in FREE or resource.type.startswith("Custom::")):
+        # Other custom resources are Lambda-backed and run only while CloudFormation deploys.
+        return None
     if entry is None:
         raise CostError(
             f"{resource.stack}/{resource.logical_id} has type {resource.type}, which has no pricing rule; "

@@ -171,6 +171,8 @@ def test_node_group_on_demand_spot_off_hours_and_disks(config: ProjectConfig) ->
         {**props, "InstanceTypes": ["t3.large", "t3.medium"], "ScalingConfig": {"DesiredSize": {"Ref": "Size"}}},
     )
     taipei = context(config, "staging", TAIPEI, node_off_hours=500, node_off_hours_count=1)
+    token_capacity = resource("AWS::EKS::Nodegroup", {**props, "CapacityType": {"Ref": "Capacity"}})
+    assert amounts(token_capacity, taipei)[0] == round(960 * 0.0544, 4)  # staging's configured ON_DEMAND
     assert amounts(mixed, taipei)[0] == round(960 * 0.1088, 4)
     with pytest.raises(CostError, match="DesiredSize is a token and ap-northeast-1 is not a serving region of staging"):
         amounts(mixed, ctx)

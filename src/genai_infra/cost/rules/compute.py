@@ -56,7 +56,11 @@ def eks_nodegroup(resource: Resource, ctx: PricingContext) -> list[Charge]:
     disk = number(props, "DiskSize") or _launch_template_disk(resource)
     if disk is None:
         disk = ctx.serving(resource, "the node disk size").eks.node_group.disk_size_gb
-    capacity = literal(props, "CapacityType") or "ON_DEMAND"
+    capacity = literal(props, "CapacityType")
+    if capacity is None:
+        # Absent means CloudFormation's default, On-Demand; a token means the configuration decides.
+        in_template = "CapacityType" in props
+        capacity = ctx.serving(resource, "CapacityType").eks.capacity_type if in_template else "ON_DEMAND"
     # Managed node groups launch On-Demand capacity in the order of InstanceTypes: the first one.
     instance = ctx.price(f"ec2.{types[0]}")
     hours = node_hours(int(desired), ctx.usage)

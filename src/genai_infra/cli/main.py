@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
+from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
 from genai_infra.targets import Target, all_targets, stacks_of, targets_of
@@ -200,8 +201,11 @@ def manifests(
     sys.stdout.write(render_yaml(workload_manifests(inspection_inputs(environment, chosen))))
 
 
+app.command("cost")(cost)
+
+
 def main() -> None:
-    app()
+    app(args=expand_optional_values(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "development",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "dev.genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 200},
+            "budget": {"monthly_limit_usd": 200, "document_estimate_usd": 150},
             # Spec backup strategy: monthly snapshots in development, kept 7 days.
             "backup": {"rules": ({"name": "monthly", "schedule": "cron(0 5 1 * ? *)", "delete_after_days": 7},)},
             "audit_log_retention_days": 30,
@@ -87,7 +87,7 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "staging",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "staging.genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 400},
+            "budget": {"monthly_limit_usd": 400, "document_estimate_usd": 300},
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
             # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
@@ -115,7 +115,7 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "production",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "genai-demo.kimkao.io",
-            "budget": {"monthly_limit_usd": 1000},
+            "budget": {"monthly_limit_usd": 1000, "document_estimate_usd": 800},
             # Spec backup strategy: daily backups kept 30 days and copied to Tokyo (kept 7 days there), weekly
             # "manual" snapshots (the document gives no retention: 90 days), after the 03:00-05:00 UTC windows.
             "backup": {

@@ -431,6 +431,8 @@ class BudgetConfig(Frozen):
     forecast_alert_percent: int = Field(default=100, gt=0, le=1000)
     # Cost anomaly detection alerts when an anomaly's impact reaches this share over the expected spend.
     anomaly_threshold_percent: int = Field(default=20, gt=0)
+    # Decision C10: the document's own estimate, shown beside the measured one (never used as a price).
+    document_estimate_usd: float | None = Field(default=None, gt=0)
     # Who hears about budget and anomaly alerts; the SNS topic exists either way for chat integrations.
     notification_emails: tuple[EmailAddress, ...] = ()
 

@@ -1,0 +1,183 @@
+"""`genai-infra cost` on the session's synthesized templates (--from): exit codes, JSON, chart, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from genai_infra.cli.cost import OVER_BUDGET_EXIT, expand_optional_values
+from genai_infra.cli.main import app
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def out(assemblies: Any) -> str:
+    return str(assemblies[("development", "ap-northeast-1")].directory.parent)
+
+
+def cost(*args: str) -> Any:
+    return CliRunner().invoke(app, expand_optional_values(["cost", *args]), env={"COLUMNS": "200"})
+
+
+def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
+    assert expand_optional_values(["cost", "--fail-over-budget"]) == ["cost", "--fail-over-budget", "alert"]
+    assert expand_optional_values(["--fail-over-budget", "--env", "x"]) == ["--fail-over-budget", "alert", "--env", "x"]
+    assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
+
+
+def test_under_the_alert_threshold_exits_zero(out: str) -> None:
+    # Today's development templates: 141.98 USD, 71 % of the 200 USD budget, under the 80 % alert.
+    result = cost("--env", "development", "--from", out, "--fail-over-budget")
+    assert result.exit_code == 0, result.output
+    assert "141.98" in result.output
+    assert "71 %" in result.output
+
+
+def test_over_a_given_percentage_exits_three(out: str) -> None:
+    result = cost("--env", "development", "--from", out, "--fail-over-budget", "70")
+    assert result.exit_code == OVER_BUDGET_EXIT
+    assert "over budget: development 71 % of its budget (limit 70 %)" in result.output
+
+
+def test_planned_view_over_budget_exits_three(out: str) -> None:
+    result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
+    assert result.exit_code == OVER_BUDGET_EXIT
+    assert "development 228 % of its budget (limit 80 %)" in result.output
+
+
+def test_json_output(out: str) -> None:
+    result = CliRunner().invoke(app, ["cost", "--env", "production", "--from", out, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    (production,) = payload["estimates"]
+    assert production["environment"] == "production"
+    assert production["total_usd"] == 327.84
+    assert production["budget_usd"] == 1000
+    assert production["document_estimate_usd"] == 800
+    assert production["budget_percent"] == 32.8
+    assert set(production["by_category"]) == {
+        "EKS + EC2",
+        "RDS Aurora",
+        "ElastiCache",
+        "MSK",
+        "Data transfer + network",
+        "Monitoring",
+        "Route 53/DNS",
+        "Other",
+    }
+    nat = next(line for line in production["lines"] if line["type"] == "AWS::EC2::NatGateway")
+    assert nat["prices"][0]["source"] == "https://aws.amazon.com/vpc/pricing/"
+    assert "AWS::EC2::VPC" in production["free_types"]
+
+
+def test_compare_shows_the_three_environments(out: str) -> None:
+    result = cost("--compare", "--from", out, "--planned")
+    assert result.exit_code == 0, result.output
+    for text in ("development", "staging", "production", "455.59", "689.34", "4,501.28", "1,000.00"):
+        assert text in result.output
+
+
+def test_chart_is_a_deterministic_png(out: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    for path in (first, second):
+        result = cost("--env", "production", "--from", out, "--planned", "--chart", str(path))
+        assert result.exit_code == 0, result.output
+    assert first.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "no environment given"),
+        (("--env", "development", "--format", "xml"), "unknown format 'xml'"),
+        (("--env", "development", "--what-if", "budget.monthly_limit_usd=1"), "--what-if changes the templates"),
+        (("--env", "development", "--fail-over-budget", "lots"), "takes a percentage of the budget"),
+        (("--env", "qa"), "unknown environment 'qa'"),
+    ],
+)
+def test_user_errors_exit_one_with_a_sentence(out: str, args: tuple[str, ...], message: str) -> None:
+    result = cost(*args, "--from", out)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_missing_templates_name_the_synth_command(tmp_path: Path) -> None:
+    result = cost("--env", "staging", "--from", str(tmp_path))
+    assert result.exit_code == 1
+    assert "run `genai-infra synth --env staging" in " ".join(result.output.split())
+
+
+def test_the_installed_entry_point_accepts_the_bare_flag(out: str) -> None:
+    env = dict(os.environ, COLUMNS="200", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
+    base = [sys.executable, "-m", "genai_infra.cli.main", "cost", "--env", "development", "--from", out]
+    run = subprocess.run(
+        [*base, "--fail-over-budget", "--planned"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == OVER_BUDGET_EXIT, run.stderr
+    run = subprocess.run(
+        [*base, "--fail-over-budget"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+
+
+def test_what_if_keys_are_relative_to_the_environment() -> None:
+    from genai_infra.cli.cost import _environment_keys
+
+    assert _environment_keys(["regions.ap-east-2.redis.replicas=1", "dns.zone_name=x"], "staging") == [
+        "environments.staging.regions.ap-east-2.redis.replicas=1",
+        "dns.zone_name=x",
+    ]
+
+
+def test_an_invalid_what_if_fails_before_any_synthesis() -> None:
+    result = cost("--env", "development", "--what-if", "regions.ap-northeast-1.redis.node_type=cache.x9")
+    assert result.exit_code == 1
+    assert "unknown ElastiCache node type 'cache.x9'" in result.output
+    assert "synthesized" not in result.output
+
+
+def test_one_target_assemblies_of_cdk_synth_can_be_combined(assemblies: Any) -> None:
+    folders = [str(assemblies[("production", region)].directory) for region in ("ap-east-2", "ap-northeast-1")]
+    partial = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
+    assert partial.exit_code == 1
+    assert "holds no templates of production in us-east-1" in " ".join(partial.output.split())
+    folders.append(str(assemblies[("production", "us-east-1")].directory))
+    # A staging assembly among them is ignored: its stacks belong to another environment.
+    folders.append(str(assemblies[("staging", "ap-east-2")].directory))
+    result = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["estimates"][0]["total_usd"] == 327.84
+
+
+def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path) -> None:
+    usage = tmp_path / "usage.toml"
+    usage.write_text("[environments.development]\nnat_data_gb = 120\n")
+    result = CliRunner().invoke(
+        app, ["cost", "--env", "development", "--from", out, "--usage", str(usage), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    (development,) = json.loads(result.stdout)["estimates"]
+    # 100 GB more through the NAT gateway at 0.062 USD/GB on top of 141.975.
+    assert development["total_usd"] == pytest.approx(141.975 + 100 * 0.062, abs=0.01)  # JSON rounds to cents
+    assert str(usage) in development["usage"]

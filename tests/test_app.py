@@ -30,6 +30,10 @@ UNTAGGABLE = {
     "AWS::KMS::Alias",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
+    "AWS::Lambda::LayerVersion",
+    "AWS::S3::BucketPolicy",
+    # Tagged through TagSpecifications of its instances, volumes and interfaces (tests/test_eks.py).
+    "AWS::EC2::LaunchTemplate",
 }
 
 

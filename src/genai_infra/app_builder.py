@@ -11,6 +11,7 @@ from genai_infra.config import ProjectConfig
 from genai_infra.phases import check_dependencies
 from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
+from genai_infra.stacks.eks_stack import EKSStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
@@ -21,11 +22,13 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "SecurityStack": SecurityStack,
     "NetworkStack": NetworkStack,
     "CertificateStack": CertificateStack,
+    "EKSStack": EKSStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
+    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
 }
 
 

@@ -12,7 +12,7 @@ from genai_infra.config import EnvironmentConfig, ProjectConfig
 from genai_infra.phases import in_deployment_order
 
 # Stacks of a serving region (primary or secondary) and of the global region (us-east-1).
-SERVING_REGION_STACKS: tuple[str, ...] = ("SecurityStack", "NetworkStack", "CertificateStack")
+SERVING_REGION_STACKS: tuple[str, ...] = ("SecurityStack", "NetworkStack", "CertificateStack", "EKSStack")
 GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack",)
 
 

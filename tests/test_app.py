@@ -58,6 +58,18 @@ def test_stacks_names_regions_and_dependencies(
                 assert PHASE_OF[dependency] <= PHASE_OF[stack_id]
     if "NetworkStack" in stacks:
         assert "SecurityStack" in stacks["NetworkStack"]["dependencies"]
+    if "EKSStack" in stacks:
+        assert {"SecurityStack", "NetworkStack", "CertificateStack"} <= set(stacks["EKSStack"]["dependencies"])
+
+
+@pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)
+def test_each_target_holds_the_stacks_of_its_role(config: ProjectConfig, environment: str, region: str) -> None:
+    expected = (
+        ["CertificateStack"]
+        if region == "us-east-1"
+        else ["SecurityStack", "NetworkStack", "CertificateStack", "EKSStack"]
+    )
+    assert stacks_of(target_of(environment, region, config)) == expected
 
 
 @pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)

@@ -42,6 +42,7 @@ def test_cdk_synth_works_offline_without_lookups(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in (tmp_path / "cdk.out").glob("*.template.json")) == [
         "CertificateStack.template.json",
+        "EKSStack.template.json",
         "NetworkStack.template.json",
         "SecurityStack.template.json",
     ]

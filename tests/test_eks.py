@@ -367,6 +367,16 @@ def test_platform_charts_are_pinned(template: Any, environment: str, region: str
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+def test_installation_order_nodes_addons_controller_charts(template: Any, environment: str, region: str) -> None:
+    t = _eks(template, environment, region)
+    charts = {v["Properties"]["Chart"]: (k, v) for k, v in t.of_type("Custom::AWSCDK-EKS-HelmChart").items()}
+    controller_id, controller = charts.pop("aws-load-balancer-controller")
+    assert set(t.of_type("AWS::EKS::Addon")) <= set(controller["DependsOn"])
+    for _, chart in charts.values():
+        assert controller_id in chart["DependsOn"]
+
+
+@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
 def test_cluster_autoscaler_values(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
     (chart,) = [c for c in t.props("Custom::AWSCDK-EKS-HelmChart") if c["Chart"] == "cluster-autoscaler"]

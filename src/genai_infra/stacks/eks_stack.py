@@ -190,9 +190,7 @@ class EKSStack(GenaiStack):
             autoscaler=config.autoscaler,
             autoscaler_role_arn=self.autoscaler_irsa.role.role_arn,
         )
-        for chart in self.platform.charts.values():
-            for group in self.compute.node_groups.values():
-                chart.node.add_dependency(group)
+        self._order_installation()
 
         self.registry = AppRepository(
             self,
@@ -256,6 +254,20 @@ class EKSStack(GenaiStack):
             "The HTTP listener only answers with a permanent redirect to HTTPS; the HTTPS listener uses the "
             "CertificateStack's ACM certificate.",
         )
+
+    def _order_installation(self) -> None:
+        """Node groups, then the managed add-ons, then the load balancer controller, then the charts.
+
+        Helm waits for each release's pods, which need nodes with a working CNI; and the controller's
+        webhook intercepts every Service created after it, so charts that create Services wait for
+        the controller to be ready instead of racing its webhook.
+        """
+        controller = self.cluster.alb_controller
+        assert controller is not None, "the cluster installs the AWS Load Balancer Controller"
+        for addon in self.addons.values():
+            controller.node.add_dependency(addon)
+        for chart in self.platform.charts.values():
+            chart.node.add_dependency(controller)
 
     def _tag_untyped_resources(self, tags: dict[str, str]) -> None:
         """Tag the resources aws-cdk-lib writes as untyped CfnResource, which `Tags.of` cannot reach.

@@ -541,18 +541,21 @@ def test_invalid_eks_settings_are_refused(override: str, message: str) -> None:
         load_config(overrides=[override])
 
 
-def test_stack_exposes_what_the_workload_needs(config: ProjectConfig) -> None:
-    """The lead wires the Kubernetes manifests to these attributes (built without synthesis)."""
+def test_stack_exposes_what_the_workload_needs_and_grants_configured_admins() -> None:
+    """The lead wires the Kubernetes manifests to these attributes; operators get access entries."""
     import aws_cdk as cdk
     from aws_cdk import aws_ecr as ecr
     from aws_cdk import aws_elasticloadbalancingv2 as elbv2
     from aws_cdk import aws_iam as iam
+    from aws_cdk.assertions import Template
 
     from genai_infra.app_builder import build_target
     from genai_infra.stacks.eks_stack import EKSStack
     from genai_infra.synth import cdk_json_context, use_project_node
     from tests.conftest import target_of
 
+    admin = "arn:aws:iam::111122223333:role/platform-operators"
+    config = load_config(overrides=[f'environments.staging.regions.ap-east-2.eks.admin_role_arns=["{admin}"]'])
     use_project_node()
     app = cdk.App(context=dict(cdk_json_context()), analytics_reporting=False)
     stack = build_target(app, config, target_of("staging", "ap-east-2", config))["EKSStack"]
@@ -561,3 +564,21 @@ def test_stack_exposes_what_the_workload_needs(config: ProjectConfig) -> None:
     assert isinstance(stack.repository, ecr.Repository)
     assert isinstance(stack.target_group, elbv2.ApplicationTargetGroup)
     assert stack.cluster_name == "genai-demo-staging"
+    entries = Template.from_stack(stack).find_resources("AWS::EKS::AccessEntry")
+    principals = {json.dumps(e["Properties"]["PrincipalArn"]): e["Properties"] for e in entries.values()}
+    assert principals[json.dumps(admin)]["AccessPolicies"] == [
+        {
+            "AccessScope": {"Type": "cluster"},
+            "PolicyArn": {
+                "Fn::Join": [
+                    "",
+                    ["arn:", {"Ref": "AWS::Partition"}, ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+                ]
+            },
+        }
+    ]
+
+
+def test_admin_roles_must_be_role_arns() -> None:
+    with pytest.raises(ConfigError, match="admin_role_arns"):
+        load_config(overrides=['environments.staging.regions.ap-east-2.eks.admin_role_arns=["operators"]'])

@@ -213,6 +213,9 @@ class EksConfig(Frozen):
         "amazon-cloudwatch-observability": None,
     }
     charts: PlatformChartsConfig = PlatformChartsConfig()
+    # IAM roles of the operators, granted AmazonEKSClusterAdminPolicy through access entries. The
+    # endpoint is private, so they reach the API from inside the VPC (or a peered network).
+    admin_role_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")], ...] = ()
     autoscaler: ClusterAutoscalerConfig = ClusterAutoscalerConfig()
     registry: RegistryConfig = RegistryConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()

@@ -96,6 +96,16 @@ class GenaiCluster(Construct):
             ),
             removal_policy=removal_policy,
         )
+        for index, role_arn in enumerate(config.admin_role_arns):
+            self.cluster.grant_access(
+                f"Admin{index}",
+                role_arn,
+                [
+                    eks.AccessPolicy.from_access_policy_name(
+                        "AmazonEKSClusterAdminPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
+                    )
+                ],
+            )
         self._acknowledge_kubectl_provider()
         acknowledge(
             self.cluster,

@@ -345,9 +345,9 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
 
 CHARTS = {
     "cluster-autoscaler": ("https://kubernetes.github.io/autoscaler", "9.58.0", "kube-system"),
-    "keda": ("https://kedacore.github.io/charts", "2.19.0", "keda"),
+    "keda": ("https://kedacore.github.io/charts", "2.20.2", "keda"),
     "metrics-server": ("https://kubernetes-sigs.github.io/metrics-server/", "3.14.0", "kube-system"),
-    "prometheus-node-exporter": ("https://prometheus-community.github.io/helm-charts", "4.47.0", "monitoring"),
+    "prometheus-node-exporter": ("https://prometheus-community.github.io/helm-charts", "4.48.0", "monitoring"),
     "aws-load-balancer-controller": ("https://aws.github.io/eks-charts", "3.2.2", "kube-system"),
 }
 

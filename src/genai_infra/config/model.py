@@ -123,8 +123,9 @@ class HelmChartConfig(Frozen):
 
 
 class PlatformChartsConfig(Frozen):
-    """The platform's Helm charts. Versions were chosen for Kubernetes 1.36 (see the README)."""
+    """The platform's Helm charts, each the newest release known (catalog date) to support Kubernetes 1.36."""
 
+    # 9.58.0 is the newest published chart; its default image predates 1.36, so the tag is set below.
     cluster_autoscaler: HelmChartConfig = HelmChartConfig(
         repository="https://kubernetes.github.io/autoscaler",
         chart="cluster-autoscaler",
@@ -134,9 +135,11 @@ class PlatformChartsConfig(Frozen):
     )
     # The autoscaler's minor version must equal the cluster's; the chart's default image lags.
     cluster_autoscaler_image_tag: str = Field(default="v1.36.1", pattern=r"^v\d+\.\d+\.\d+$")
+    # KEDA 2.20 is the first release line tested against Kubernetes 1.36; 2.20.2 is its latest patch.
     keda: HelmChartConfig = HelmChartConfig(
-        repository="https://kedacore.github.io/charts", chart="keda", version="2.19.0", namespace="keda", release="keda"
+        repository="https://kedacore.github.io/charts", chart="keda", version="2.20.2", namespace="keda", release="keda"
     )
+    # 3.14.0 ships metrics-server built against the Kubernetes 1.36 client libraries.
     metrics_server: HelmChartConfig = HelmChartConfig(
         repository="https://kubernetes-sigs.github.io/metrics-server/",
         chart="metrics-server",
@@ -144,10 +147,11 @@ class PlatformChartsConfig(Frozen):
         namespace="kube-system",
         release="metrics-server",
     )
+    # The node exporter does not depend on the Kubernetes version; 4.48.0 is a current release.
     node_exporter: HelmChartConfig = HelmChartConfig(
         repository="https://prometheus-community.github.io/helm-charts",
         chart="prometheus-node-exporter",
-        version="4.47.0",
+        version="4.48.0",
         namespace="monitoring",
         release="prometheus-node-exporter",
     )

@@ -135,7 +135,7 @@ class PlatformChartsConfig(Frozen):
     )
     # The autoscaler's minor version must equal the cluster's; the chart's default image lags.
     cluster_autoscaler_image_tag: str = Field(default="v1.36.1", pattern=r"^v\d+\.\d+\.\d+$")
-    # KEDA 2.20 is the first release line tested against Kubernetes 1.36; 2.20.2 is its latest patch.
+    # KEDA 2.20 is the newest release line at the catalog date (released after Kubernetes 1.36); 2.20.2 its patch.
     keda: HelmChartConfig = HelmChartConfig(
         repository="https://kedacore.github.io/charts", chart="keda", version="2.20.2", namespace="keda", release="keda"
     )

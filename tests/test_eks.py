@@ -106,6 +106,11 @@ def test_cluster_is_private_logged_encrypted_and_in_the_private_subnets(
     # The SecurityStack's cluster role, read from SSM, not a role of this stack.
     assert cluster["RoleArn"] == _ssm(t, "iameksclusterrolearn")
     assert cluster["AccessConfig"]["AuthenticationMode"] == "API"
+    # Decision S5: production keeps the control plane (its etcd state) if the stack is deleted.
+    (cluster_resource,) = t.of_type("AWS::EKS::Cluster").values()
+    assert cluster_resource.get("DeletionPolicy", "Delete") == ("Retain" if environment == "production" else "Delete")
+    functions = t.of_type("AWS::Lambda::Function").values()
+    assert all(f.get("DeletionPolicy", "Delete") == "Delete" for f in functions)
     assert cluster["ComputeConfig"] == {"Enabled": False}
 
 

@@ -92,10 +92,11 @@ class GenaiCluster(Construct):
                     eks.AlbControllerVersion,
                     "V" + config.charts.alb_controller_version.removeprefix("v").replace(".", "_"),
                 ),
-                removal_policy=removal_policy,
             ),
-            removal_policy=removal_policy,
         )
+        # The control plane holds the cluster's state (etcd); the kubectl handler, roles and node
+        # groups around it are rebuilt on a new deployment, so only the cluster itself is retained.
+        self.cluster.node.default_child.apply_removal_policy(removal_policy)  # type: ignore[union-attr]
         for index, role_arn in enumerate(config.admin_role_arns):
             self.cluster.grant_access(
                 f"Admin{index}",

@@ -127,6 +127,9 @@ def test_cluster_role_may_use_the_eks_key_for_envelope_encryption(template: Any,
         "kms:CreateGrant",
     }
     assert all(s["Resource"] == _ssm(t, "kmsekskeyarn") for s in statements)
+    # The cluster waits for these permissions.
+    (cluster,) = t.of_type("AWS::EKS::Cluster").values()
+    assert _logical_id(t, "AWS::IAM::ManagedPolicy", "ClusterSecretsEncryption") in cluster["DependsOn"]
     assert policy["Roles"] == [
         {
             "Fn::Select": [

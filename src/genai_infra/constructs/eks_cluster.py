@@ -116,15 +116,12 @@ class GenaiCluster(Construct):
         )
         self.launch_template = self._launch_template(node_security_groups, instance_tags)
         on_demand, spot = config.split_capacity()
-        self.node_groups: dict[str, eks.Nodegroup] = {}
+        # The configured capacity type's group ("on-demand" by default), then the Spot share's group.
+        primary = config.capacity_type.lower().replace("_", "-")
         capacity_type = eks.CapacityType.SPOT if config.capacity_type == "SPOT" else eks.CapacityType.ON_DEMAND
-        self.node_groups[config.capacity_type.lower().replace("_", "-")] = self._node_group(
-            config.capacity_type.lower().replace("_", "-"),
-            capacity_type,
-            config.node_group.instance_types,
-            on_demand,
-            node_role,
-        )
+        self.node_groups: dict[str, eks.Nodegroup] = {
+            primary: self._node_group(primary, capacity_type, config.node_group.instance_types, on_demand, node_role)
+        }
         if spot[2] > 0:
             self.node_groups["spot"] = self._node_group(
                 "spot",

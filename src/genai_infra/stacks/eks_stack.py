@@ -69,6 +69,14 @@ class EKSStack(GenaiStack):
         region_config = target.environment.regions[target.region]
         config = region_config.eks
         tags = target.project.tags
+        # The cost section's required tags, for what the app-wide Tags aspect cannot reach.
+        required_tags = {
+            "Environment": environment,
+            "Project": tags.project,
+            "Owner": tags.owner,
+            "CostCenter": tags.cost_center,
+            "ManagedBy": tags.managed_by,
+        }
 
         def value(key: str) -> str:
             return read_value(self, environment=environment, key=key)
@@ -94,7 +102,7 @@ class EKSStack(GenaiStack):
         # Imported mutable so that the KMS grant below attaches to the SecurityStack's role.
         cluster_role = iam.Role.from_role_arn(self, "ClusterRole", value("iam/eks-cluster-role-arn"))
         node_role = iam.Role.from_role_arn(self, "NodeRole", value("iam/eks-node-role-arn"), mutable=False)
-        iam.ManagedPolicy(
+        secrets_encryption = iam.ManagedPolicy(
             self,
             "ClusterSecretsEncryption",
             managed_policy_name=f"{target.role_name('eks-cluster')}-secrets-encryption",
@@ -124,16 +132,15 @@ class EKSStack(GenaiStack):
             node_role=node_role,
             secrets_key=eks_key,
             node_security_groups=(security_group("AppSecurityGroup", "network/app-security-group-id"),),
-            instance_tags={
-                "Environment": environment,
-                "Project": tags.project,
-                "Owner": tags.owner,
-                "CostCenter": tags.cost_center,
-                "ManagedBy": tags.managed_by,
-            },
+            instance_tags=required_tags,
             removal_policy=target.stateful_removal_policy,
         )
         self.cluster = self.compute.cluster
+        # The cluster is created with the role's KMS permissions in place, not concurrently with them.
+        cfn_cluster, cfn_policy = self.cluster.node.default_child, secrets_encryption.node.default_child
+        assert isinstance(cfn_cluster, CfnResource)
+        assert isinstance(cfn_policy, CfnResource)
+        cfn_cluster.add_dependency(cfn_policy)
         self.compute.encrypt_handler_logs(value("kms/logs-key-arn"))
         for subnet in (*self.vpc.public_subnets, *self.vpc.private_subnets):
             acknowledge(
@@ -142,7 +149,14 @@ class EKSStack(GenaiStack):
                 "Subnets are imported by id from the NetworkStack; nothing in this stack reads their route tables.",
             )
 
-        def irsa(construct_id: str, purpose: str, account: tuple[str, str], **policy: object) -> ServiceAccountRole:
+        def irsa(
+            construct_id: str,
+            purpose: str,
+            account: tuple[str, str],
+            *,
+            policy: iam.PolicyDocument | None = None,
+            aws_managed_policies: tuple[str, ...] = (),
+        ) -> ServiceAccountRole:
             namespace, name = account
             return ServiceAccountRole(
                 self,
@@ -152,7 +166,8 @@ class EKSStack(GenaiStack):
                 oidc_issuer=self.compute.oidc_issuer,
                 namespace=namespace,
                 service_account=name,
-                **policy,  # type: ignore[arg-type]
+                policy=policy,
+                aws_managed_policies=aws_managed_policies,
             )
 
         self.app_irsa = irsa("AppRole", "app", APP_SERVICE_ACCOUNT, policy=app_policy(self, environment=environment))
@@ -232,15 +247,7 @@ class EKSStack(GenaiStack):
             },
         )
         self._drop_implied_role_dependencies()
-        self._tag_untyped_resources(
-            {
-                "Environment": environment,
-                "Project": tags.project,
-                "Owner": tags.owner,
-                "CostCenter": tags.cost_center,
-                "ManagedBy": tags.managed_by,
-            }
-        )
+        self._tag_untyped_resources(required_tags)
         if not target.environment.retain_stateful_resources:
             acknowledge(
                 self.load_balancer,

@@ -140,7 +140,7 @@ class EKSStack(GenaiStack):
         cfn_cluster, cfn_policy = self.cluster.node.default_child, secrets_encryption.node.default_child
         assert isinstance(cfn_cluster, CfnResource)
         assert isinstance(cfn_policy, CfnResource)
-        cfn_cluster.add_dependency(cfn_policy)
+        cfn_cluster.add_resource_dependency(cfn_policy)
         self.compute.encrypt_handler_logs(value("kms/logs-key-arn"))
         for subnet in (*self.vpc.public_subnets, *self.vpc.private_subnets):
             acknowledge(

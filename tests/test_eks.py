@@ -468,6 +468,17 @@ def test_alb_is_internet_facing_in_the_public_subnets(template: Any, environment
     assert attributes["access_logs.s3.bucket"] == {"Ref": bucket}
     encryption = t.resources[bucket]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert encryption == [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+    # Log delivery: Tokyo's regional ELB account; Taipei (opened after 2022) the log delivery service.
+    writers = [
+        s["Principal"]
+        for s in t.one("AWS::S3::BucketPolicy")["PolicyDocument"]["Statement"]
+        if s["Action"] == "s3:PutObject" and s["Principal"] != {"Service": "delivery.logs.amazonaws.com"}
+    ]
+    assert writers == [
+        {"AWS": "arn:aws:iam::582318560864:root"}
+        if region == "ap-northeast-1"
+        else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    ]
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)

@@ -115,6 +115,20 @@ def test_cluster_is_private_logged_encrypted_and_in_the_private_subnets(
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+def test_control_plane_logs_keep_the_audit_retention_encrypted(template: Any, environment: str, region: str) -> None:
+    t = _eks(template, environment, region)
+    groups = {k: v for k, v in t.of_type("AWS::Logs::LogGroup").items() if k.startswith("EksControlPlaneLogs")}
+    ((logical_id, group),) = groups.items()
+    assert group["Properties"]["LogGroupName"] == f"/aws/eks/genai-demo-{environment}/cluster"
+    assert group["Properties"]["RetentionInDays"] == {"development": 30, "staging": 90, "production": 365}[environment]
+    assert group["Properties"]["KmsKeyId"] == _ssm(t, "kmslogskeyarn")
+    assert group["DeletionPolicy"] == ("Retain" if environment == "production" else "Delete")
+    # EKS creates the group itself (unencrypted, never expiring) unless it exists first.
+    (cluster,) = t.of_type("AWS::EKS::Cluster").values()
+    assert logical_id in cluster["DependsOn"]
+
+
+@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
 def test_cluster_role_may_use_the_eks_key_for_envelope_encryption(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
     (policy,) = [p for p in t.props("AWS::IAM::ManagedPolicy") if "secrets-encryption" in p["ManagedPolicyName"]]

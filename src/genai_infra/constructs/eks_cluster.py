@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from aws_cdk import CfnCondition, CfnElement, CfnTag, RemovalPolicy, Stack
+from aws_cdk import CfnCondition, CfnElement, CfnResource, CfnTag, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
+from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import EksConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
@@ -62,6 +63,8 @@ class GenaiCluster(Construct):
         cluster_role: iam.IRole,
         node_role: iam.IRole,
         secrets_key: kms.IKey,
+        logs_key: kms.IKey,
+        log_retention_days: int,
         node_security_groups: tuple[ec2.ISecurityGroup, ...],
         instance_tags: Mapping[str, str],
         removal_policy: RemovalPolicy,
@@ -70,6 +73,16 @@ class GenaiCluster(Construct):
         self.cluster_name = cluster_name
         self.config = config
         private = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        # EKS writes the control-plane logs to this group when it exists; created here, it gets the
+        # audit retention of the environment and the logs key instead of "never expire", unencrypted.
+        self.control_plane_logs = logs.LogGroup(
+            self,
+            "ControlPlaneLogs",
+            log_group_name=f"/aws/eks/{cluster_name}/cluster",
+            encryption_key=logs_key,
+            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(log_retention_days)],
+            removal_policy=removal_policy,
+        )
         self.cluster = eks.Cluster(
             self,
             "Cluster",
@@ -96,7 +109,11 @@ class GenaiCluster(Construct):
         )
         # The control plane holds the cluster's state (etcd); the kubectl handler, roles and node
         # groups around it are rebuilt on a new deployment, so only the cluster itself is retained.
-        self.cluster.node.default_child.apply_removal_policy(removal_policy)  # type: ignore[union-attr]
+        cfn_cluster = self.cluster.node.default_child
+        assert isinstance(cfn_cluster, CfnResource)
+        cfn_cluster.apply_removal_policy(removal_policy)
+        cfn_cluster.node.add_dependency(self.control_plane_logs)
+        self._encrypt_handler_logs(logs_key)
         for index, role_arn in enumerate(config.admin_role_arns):
             self.cluster.grant_access(
                 f"Admin{index}",
@@ -131,12 +148,12 @@ class GenaiCluster(Construct):
                 node_role,
             )
 
-    def encrypt_handler_logs(self, logs_key_arn: str) -> None:
+    def _encrypt_handler_logs(self, logs_key: kms.IKey) -> None:
         """Encrypt the kubectl handler's log groups with the project's logs key (CloudWatch Logs may use it)."""
         provider = self.cluster.node.find_child("KubectlProvider")
         for child in provider.node.find_all():
             if isinstance(child, logs.CfnLogGroup):
-                child.kms_key_id = logs_key_arn
+                child.kms_key_id = logs_key.key_arn
 
     def _acknowledge_kubectl_provider(self) -> None:
         provider = self.cluster.node.find_child("KubectlProvider")

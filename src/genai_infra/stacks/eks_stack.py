@@ -131,6 +131,8 @@ class EKSStack(GenaiStack):
             cluster_role=cluster_role,
             node_role=node_role,
             secrets_key=eks_key,
+            logs_key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+            log_retention_days=target.environment.audit_log_retention_days,
             node_security_groups=(security_group("AppSecurityGroup", "network/app-security-group-id"),),
             instance_tags=required_tags,
             removal_policy=target.stateful_removal_policy,
@@ -141,7 +143,6 @@ class EKSStack(GenaiStack):
         assert isinstance(cfn_cluster, CfnResource)
         assert isinstance(cfn_policy, CfnResource)
         cfn_cluster.add_resource_dependency(cfn_policy)
-        self.compute.encrypt_handler_logs(value("kms/logs-key-arn"))
         for subnet in (*self.vpc.public_subnets, *self.vpc.private_subnets):
             acknowledge(
                 subnet,

@@ -129,6 +129,7 @@ class ApplicationEntry(Construct):
         acknowledge(
             self.load_balancer,
             f"{NIST}-ALBWAFEnabled",
-            "The web ACL is attached to the CloudFront distribution in front of this ALB (decision S3); "
-            "a regional WAF would filter the same requests twice.",
+            "Decision S3 puts the web ACL on the CloudFront distribution in front of this ALB; a regional "
+            "web ACL here would filter the same requests twice. Limiting the ALB to CloudFront's origin-facing "
+            "addresses is the ALB security group's job (NetworkStack).",
         )

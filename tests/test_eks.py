@@ -57,8 +57,9 @@ def _role_name(environment: str, region: str, purpose: str) -> str:
 
 
 def _roles(t: Any) -> dict[str, tuple[str, dict[str, Any]]]:
-    return {v["Properties"]["RoleName"]: (k, v["Properties"]) for k, v in t.of_type("AWS::IAM::Role").items() if
-            "RoleName" in v["Properties"]}  # fmt: skip
+    """Named roles by name: (logical id, properties)."""
+    named = {k: v["Properties"] for k, v in t.of_type("AWS::IAM::Role").items() if "RoleName" in v["Properties"]}
+    return {props["RoleName"]: (k, props) for k, props in named.items()}
 
 
 def _values(chart: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,9 @@ UNTAGGABLE = {
     "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::SecretsManager::RotationSchedule",
     "AWS::ElastiCache::GlobalReplicationGroup",
+    "AWS::Lambda::LayerVersion",
+    # Tagged through TagSpecifications of its instances, volumes and interfaces (tests/test_eks.py).
+    "AWS::EC2::LaunchTemplate",
 }
 # Where a resource type keeps its tags, when not under Tags.
 TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
@@ -75,9 +78,12 @@ def test_stacks_names_regions_and_dependencies(
         if data_stack in stacks:
             assert {"SecurityStack", "NetworkStack"} <= set(stacks[data_stack]["dependencies"])
 
+    if "EKSStack" in stacks:
+        assert {"SecurityStack", "NetworkStack", "CertificateStack"} <= set(stacks["EKSStack"]["dependencies"])
+
 
 FOUNDATION = ["SecurityStack", "NetworkStack", "CertificateStack"]
-DATA = ["RdsStack", "ElastiCacheStack", "MSKStack"]
+CORE = ["RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"]
 MONITORING = ["ObservabilityStack", "AlertingStack"]
 GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
 
@@ -85,10 +91,10 @@ GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
 @pytest.mark.parametrize(
     ("environment", "region", "expected"),
     [
-        ("development", "ap-northeast-1", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
-        ("staging", "ap-east-2", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
-        ("production", "ap-east-2", [*FOUNDATION, *DATA, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
-        ("production", "ap-northeast-1", [*FOUNDATION, *DATA, *MONITORING, "DisasterRecoveryStack"]),
+        ("development", "ap-northeast-1", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
+        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
+        ("production", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
+        ("production", "ap-northeast-1", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
         ("development", "us-east-1", GLOBAL),
         ("staging", "us-east-1", GLOBAL),
         ("production", "us-east-1", GLOBAL),

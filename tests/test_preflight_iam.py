@@ -118,6 +118,30 @@ def test_irsa_subject_is_also_satisfied_by_a_chart_that_creates_the_account() ->
     assert hits("PF014", target({"EKSStack": stack})) == []
 
 
+def test_irsa_subject_is_satisfied_by_a_managed_addon_or_a_chart_with_a_known_role_value() -> None:
+    ebs = irsa_role(sub="system:serviceaccount:kube-system:ebs-csi-controller-sa")
+    addon = res("AWS::EKS::Addon", {"AddonName": "aws-ebs-csi-driver", "ClusterName": ref("Cluster"),
+                                    "ServiceAccountRoleArn": get_att("EbsRole", "Arn")})  # fmt: skip
+    values = manifest({"podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": "@ROLE@"}}}},
+                      tokens={"@ROLE@": get_att("KedaRole", "Arn")}, kind="values")  # fmt: skip
+    keda = res("Custom::AWSCDK-EKS-HelmChart", {"Chart": "keda", "Version": "2.20.2", "Namespace": "keda",
+                                                 "Values": values})  # fmt: skip
+    keda_role = irsa_role(sub="system:serviceaccount:keda:keda-operator")
+    cluster = res("AWS::EKS::Cluster", {"Version": "1.35"})
+    stack = tpl({"Cluster": cluster, "Addon": addon, "EbsRole": ebs, "Keda": keda, "KedaRole": keda_role})
+    assert hits("PF013", target({"EKSStack": stack})) == []
+    assert hits("PF014", target({"EKSStack": stack})) == []
+    # The add-on annotating its account with another role is caught.
+    crossed = res(
+        "AWS::EKS::Addon", {"AddonName": "aws-ebs-csi-driver", "ServiceAccountRoleArn": get_att("KedaRole", "Arn")}
+    )
+    stack = tpl({"Cluster": cluster, "Addon": crossed, "EbsRole": ebs, "Keda": keda, "KedaRole": keda_role})
+    assert [hit.logical_id for hit in hits("PF014", target({"EKSStack": stack}))] == ["Addon"]
+    # Without the add-on, nothing creates ebs-csi-controller-sa.
+    alone = tpl({"Cluster": cluster, "EbsRole": ebs})
+    assert [hit.logical_id for hit in hits("PF013", target({"EKSStack": alone}))] == ["EbsRole"]
+
+
 def test_service_account_annotation_must_name_the_role_that_trusts_it() -> None:
     account = service_account("default", "genai-demo-app", "@ROLE@")
     roles = {"AppRole": irsa_role(), "OtherRole": irsa_role(sub="system:serviceaccount:kube-system:other")}

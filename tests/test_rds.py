@@ -221,7 +221,15 @@ def test_endpoints_and_secret_name_are_published(template: Any, environment: str
         f"{prefix}port": {"Fn::GetAtt": [cluster_id, "Endpoint.Port"]},
         f"{prefix}database-name": "genaidemo",
         f"{prefix}secret-name": f"genai-demo/{environment}/aurora/master",
+        # The alarms' DBClusterIdentifier, and the rotation function's group for preflight's path rules.
+        f"{prefix}cluster-identifier": {"Ref": cluster_id},
+        f"{prefix}rotation-security-group-id": {"Fn::GetAtt": [_rotation_group(t), "GroupId"]},
     }
+
+
+def _rotation_group(t: Any) -> str:
+    (logical_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroup") if k.startswith("MasterSecretRotation")]
+    return logical_id
 
 
 def test_engine_version_is_the_newest_15_minor_of_the_pinned_library() -> None:

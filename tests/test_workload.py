@@ -208,7 +208,7 @@ def test_deployment_identity_image_and_spread(target: tuple[str, str, dict[str, 
     deployment = manifests["Deployment"]["spec"]
     pod = deployment["template"]["spec"]
     assert pod["serviceAccountName"] == "genai-demo-app"
-    assert container_of(manifests)["image"] == f"{REPOSITORY_URI}:latest"
+    assert container_of(manifests)["image"] == f"{REPOSITORY_URI}:1.0.0"
     # KEDA's HPA owns the replica count (C7); a count here would reset it on every update.
     assert "replicas" not in deployment
     assert deployment["selector"]["matchLabels"] == {"app.kubernetes.io/name": "genai-demo-app"}
@@ -424,7 +424,7 @@ def test_image_tag_comes_from_configuration() -> None:
     manifests = by_kind(workload_manifests(inputs_for(config, "production", "ap-east-2")))
     assert container_of(manifests)["image"] == f"{REPOSITORY_URI}:1.4.2"
     staging = by_kind(workload_manifests(inputs_for(config, "staging", "ap-east-2")))
-    assert container_of(staging)["image"] == f"{REPOSITORY_URI}:latest"
+    assert container_of(staging)["image"] == f"{REPOSITORY_URI}:1.0.0"
 
 
 def test_an_override_changes_only_its_environment() -> None:

@@ -15,6 +15,7 @@ from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
+from genai_infra.stacks.eks_stack import EKSStack
 from genai_infra.stacks.elasticache_stack import ElastiCacheStack
 from genai_infra.stacks.msk_stack import MSKStack
 from genai_infra.stacks.network_stack import NetworkStack
@@ -37,6 +38,7 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "RdsStack": RdsStack,
     "ElastiCacheStack": ElastiCacheStack,
     "MSKStack": MSKStack,
+    "EKSStack": EKSStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
@@ -50,6 +52,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "RdsStack": ("SecurityStack", "NetworkStack"),
     "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
     "MSKStack": ("SecurityStack", "NetworkStack"),
+    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
 }
 
 

@@ -19,6 +19,7 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "RdsStack",
     "ElastiCacheStack",
     "MSKStack",
+    "EKSStack",
     "ObservabilityStack",
     "AlertingStack",
     "DisasterRecoveryStack",

@@ -76,3 +76,16 @@ GRAFANA_REGIONS = frozenset(
         "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
     }
 )  # fmt: skip
+
+# Kubernetes versions with a kubectl layer pinned in requirements.txt (decision V1):
+# aws-cdk.lambda-layer-kubectl-v36 bundles kubectl 1.36 and helm.
+KUBERNETES_VERSIONS: tuple[str, ...] = ("1.36",)
+
+# The managed add-ons every cluster runs. Pods get AWS credentials through IRSA (the trust
+# policies of the specification), so the EKS Pod Identity agent is not installed.
+EKS_ADDONS: tuple[str, ...] = (
+    "vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "amazon-cloudwatch-observability",
+)  # fmt: skip
+
+# AWS Load Balancer Controller versions whose IAM policy aws-cdk-lib 2.275.0 ships (aws_eks_v2).
+ALB_CONTROLLER_VERSIONS: tuple[str, ...] = ("v3.0.0", "v3.1.0", "v3.2.0", "v3.2.1", "v3.2.2")

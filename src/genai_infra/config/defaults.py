@@ -74,7 +74,7 @@ DEFAULTS: dict[str, Any] = {
                     "network": {**TOKYO_NETWORK, "flow_log_retention_days": 30},
                     # C2: 1 x t3.small, min 1, max 3; cost section: ~30 % Spot outside production.
                     "eks": {"node_group": {"instance_types": ("t3.small",), "min_size": 1, "desired_size": 1, "max_size": 3},
-                            "spot_percent": 30},
+                            "spot_percent": 30, "spot_instance_types": ("t3.small", "t3.medium")},
                     # C1: Aurora Serverless v2, 0 (auto-pause) to 2 ACU.
                     "aurora": {"serverless_min_acu": 0, "serverless_max_acu": 2, "backup_retention_days": 7},
                     "redis": {"node_type": "cache.t3.micro"},
@@ -100,8 +100,9 @@ DEFAULTS: dict[str, Any] = {
                     "role": "primary",
                     "network": TAIPEI_NETWORK,
                     # C2: 2 x t3.medium, min 2, max 4.
+                    # Cost section: Spot diversified over [t3.medium, t3.large, m5.large].
                     "eks": {"node_group": {"instance_types": ("t3.medium",), "min_size": 2, "desired_size": 2, "max_size": 4},
-                            "spot_percent": 30},
+                            "spot_percent": 30, "spot_instance_types": ("t3.medium", "t3.large", "m5.large")},
                     # C3: one writer db.t4g.large.
                     "aurora": {"writer_instance_class": "db.t4g.large", "backup_retention_days": 7},
                     # C3: cache.t4g.medium, single node.

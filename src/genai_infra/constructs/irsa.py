@@ -140,7 +140,8 @@ class ServiceAccountRole(Construct):
         oidc_issuer: str,
         namespace: str,
         service_account: str,
-        policy: iam.PolicyDocument,
+        policy: iam.PolicyDocument | None = None,
+        aws_managed_policies: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         issuer = oidc_issuer.removeprefix("https://")
@@ -161,6 +162,13 @@ class ServiceAccountRole(Construct):
             ),
             description=f"IRSA role of service account {namespace}/{service_account}",
         )
-        self.policy = iam.ManagedPolicy(
-            self, "Permissions", managed_policy_name=f"{role_name}-policy", document=policy, roles=[self.role]
+        # A controller whose permissions AWS maintains (the EBS CSI driver) gets the AWS managed policy.
+        for name in aws_managed_policies:
+            self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+        self.policy = (
+            iam.ManagedPolicy(
+                self, "Permissions", managed_policy_name=f"{role_name}-policy", document=policy, roles=[self.role]
+            )
+            if policy is not None
+            else None
         )

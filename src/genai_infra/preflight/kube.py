@@ -20,6 +20,18 @@ MANIFEST_TYPE = "Custom::AWSCDK-EKS-KubernetesResource"
 HELM_TYPE = "Custom::AWSCDK-EKS-HelmChart"
 CLUSTER_TYPES = ("AWS::EKS::Cluster", "Custom::AWSCDK-EKS-Cluster")
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+ADDON_TYPE = "AWS::EKS::Addon"
+# Service accounts an EKS managed add-on creates and annotates with its ServiceAccountRoleArn.
+ADDON_SERVICE_ACCOUNTS: dict[str, tuple[str, str]] = {
+    "vpc-cni": ("kube-system", "aws-node"),
+    "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa"),
+    "amazon-cloudwatch-observability": ("amazon-cloudwatch", "cloudwatch-agent"),
+}
+# Charts that create a service account under a fixed name and annotate it with the role ARN found
+# at a path of their values (KEDA: podIdentity.aws.irsa.roleArn on the keda-operator account).
+CHART_ROLE_VALUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "keda": ("keda-operator", ("podIdentity", "aws", "irsa", "roleArn")),
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,32 @@ def service_accounts(target: TargetTemplates) -> Iterator[ServiceAccount]:
                 str(account["name"]),
                 _annotation(account["annotations"][ROLE_ANNOTATION], rendered),
             )
+    yield from _managed_accounts(target)
+
+
+def _at(values: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(values, dict):
+            return None
+        values = values.get(key)
+    return values
+
+
+def _managed_accounts(target: TargetTemplates) -> Iterator[ServiceAccount]:
+    """Accounts made by managed add-ons and by charts with a known role value."""
+    for template, logical_id, properties in target.of_type(ADDON_TYPE):
+        account = ADDON_SERVICE_ACCOUNTS.get(str(properties.get("AddonName")))
+        if account is not None and "ServiceAccountRoleArn" in properties:
+            yield ServiceAccount(template, logical_id, *account, properties["ServiceAccountRoleArn"])
+    for template, logical_id, properties in target.of_type(HELM_TYPE):
+        known = CHART_ROLE_VALUES.get(str(properties.get("Chart")))
+        if known is None:
+            continue
+        rendered = render(properties.get("Values", "{}"), region=target.region)
+        role = _at(_json(rendered), known[1])
+        if role is not None:
+            namespace = render(properties.get("Namespace", "default")).text
+            yield ServiceAccount(template, logical_id, namespace, known[0], _annotation(role, rendered))
 
 
 def has_kubernetes(target: TargetTemplates) -> bool:

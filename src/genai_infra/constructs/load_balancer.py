@@ -1,0 +1,135 @@
+"""The internet-facing ALB of decision S1, its listeners and the application's IP target group.
+
+The AWS Load Balancer Controller does not create this ALB: a TargetGroupBinding registers the
+pods of the app's Service in `target_group`, so Route 53 and CloudFront point at an ALB that
+CloudFormation owns and knows the DNS name of.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from genai_infra.config.model import LoadBalancerConfig
+from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+
+HTTP, HTTPS = 80, 443
+
+
+class ApplicationEntry(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        config: LoadBalancerConfig,
+        vpc: ec2.IVpc,
+        security_group: ec2.ISecurityGroup,
+        certificate_arn: str,
+        deletion_protection: bool,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # ALB access logs can only be written to a bucket encrypted with S3-managed keys.
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(config.access_log_retention_days),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            removal_policy=removal_policy,
+        )
+        acknowledge(
+            self.access_logs,
+            f"{AWS_SOLUTIONS}-S1",
+            "This bucket only receives the ALB's access logs; logging its own accesses would need a further "
+            "bucket and adds no record the access logs lack.",
+        )
+        acknowledge(
+            self.access_logs,
+            f"{NIST}-S3BucketLoggingEnabled",
+            "This bucket only receives the ALB's access logs; its writer is the ELB log delivery service.",
+        )
+        acknowledge(
+            self.access_logs,
+            f"{NIST}-S3BucketReplicationEnabled",
+            "Access logs are kept per region for the retention period; each region's ALB has its own bucket.",
+        )
+        acknowledge(
+            self.access_logs,
+            f"{NIST}-S3DefaultEncryptionKMS",
+            "Elastic Load Balancing writes access logs only to buckets encrypted with S3-managed keys (SSE-S3).",
+        )
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            load_balancer_name=f"{name_prefix}-alb",
+            vpc=vpc,
+            internet_facing=True,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            security_group=security_group,
+            deletion_protection=deletion_protection,
+            drop_invalid_header_fields=True,
+            idle_timeout=Duration.seconds(config.idle_timeout_seconds),
+        )
+        self.load_balancer.log_access_logs(self.access_logs, prefix="alb")
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "AppTargets",
+            target_group_name=f"{name_prefix}-app",
+            vpc=vpc,
+            port=config.target_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            # Pods are registered by IP through the TargetGroupBinding (VPC CNI gives pods VPC IPs).
+            target_type=elbv2.TargetType.IP,
+            deregistration_delay=Duration.seconds(30),
+            health_check=elbv2.HealthCheck(
+                path=config.health_check_path,
+                protocol=elbv2.Protocol.HTTP,
+                port="traffic-port",
+                healthy_http_codes="200",
+                interval=Duration.seconds(15),
+                timeout=Duration.seconds(5),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+        )
+        self.https = self.load_balancer.add_listener(
+            "Https",
+            port=HTTPS,
+            protocol=elbv2.ApplicationProtocol.HTTPS,
+            certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+            default_action=elbv2.ListenerAction.forward([self.target_group]),
+            # The ALB security group of the NetworkStack already admits 80 and 443.
+            open=False,
+        )
+        listener = self.https.node.default_child
+        assert isinstance(listener, elbv2.CfnListener)
+        listener.ssl_policy = config.ssl_policy
+        self.http = self.load_balancer.add_listener(
+            "Http",
+            port=HTTP,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port=str(HTTPS), permanent=True),
+            open=False,
+        )
+        acknowledge(
+            self.load_balancer,
+            f"{NIST}-ALBWAFEnabled",
+            "Decision S3 puts the web ACL on the CloudFront distribution in front of this ALB; a regional "
+            "web ACL here would filter the same requests twice. Limiting the ALB to CloudFront's origin-facing "
+            "addresses is the ALB security group's job (NetworkStack).",
+        )

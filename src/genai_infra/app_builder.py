@@ -14,6 +14,7 @@ from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
 from genai_infra.stacks.network_stack import NetworkStack
+from genai_infra.stacks.route53_failover_stack import Route53FailoverStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
 
@@ -25,11 +26,13 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "CertificateStack": CertificateStack,
     "DisasterRecoveryStack": DisasterRecoveryStack,
     "CostOptimizationStack": CostOptimizationStack,
+    "Route53FailoverStack": Route53FailoverStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
+    "Route53FailoverStack": ("SecurityStack", "EKSStack"),
 }
 
 

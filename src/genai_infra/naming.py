@@ -54,3 +54,37 @@ def backup_vault_name(environment: str) -> str:
 
 def budget_name(environment: str) -> str:
     return f"{PROJECT}-{environment}-monthly-cost"
+
+
+# The edge (CloudFront) and DNS failover. The lead's ALB listener checks this header against the
+# secret below; every region resolves the secret by name because it is replicated (decision S2).
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+
+
+def origin_verify_secret_name(environment: str) -> str:
+    return f"{PROJECT}/{environment}/edge/origin-verify"
+
+
+def origin_domain(domain: str) -> str:
+    """origin.<domain>: the failover name CloudFront connects to, covered by the ALB's *.<domain> certificate."""
+    return f"origin.{domain}"
+
+
+def regional_origin_domain(domain: str, region: str) -> str:
+    """origin-<region>.<domain>: one region's ALB, for CloudFront's secondary origin and for operators."""
+    return f"origin-{region}.{domain}"
+
+
+def health_check_id_parameter(environment: str, region: str) -> str:
+    """Written in us-east-1 by the serving region's Route53FailoverStack, read there by EdgeStack."""
+    return ssm_parameter(environment, "route53", region, "health-check-id")
+
+
+def alert_topic_name(environment: str, severity: str) -> str:
+    """genai-demo-<env>-<severity>: AlertingStack's SNS topics, found by name from other stacks."""
+    return f"{PROJECT}-{environment}-{severity}"
+
+
+def waf_log_group_name(environment: str) -> str:
+    """WAF delivers logs only to log groups whose name starts with aws-waf-logs-."""
+    return f"aws-waf-logs-{PROJECT}-{environment}"

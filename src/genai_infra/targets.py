@@ -12,7 +12,13 @@ from genai_infra.config import EnvironmentConfig, ProjectConfig
 from genai_infra.phases import in_deployment_order
 
 # Stacks of a serving region (primary or secondary) and of the global region (us-east-1).
-SERVING_REGION_STACKS: tuple[str, ...] = ("SecurityStack", "NetworkStack", "CertificateStack", "DisasterRecoveryStack")
+SERVING_REGION_STACKS: tuple[str, ...] = (
+    "SecurityStack",
+    "NetworkStack",
+    "CertificateStack",
+    "Route53FailoverStack",
+    "DisasterRecoveryStack",
+)
 # Budgets and Cost Anomaly Detection notify from us-east-1 only.
 GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "CostOptimizationStack")
 

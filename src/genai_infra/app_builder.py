@@ -13,6 +13,7 @@ from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
+from genai_infra.stacks.edge_stack import EdgeStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.route53_failover_stack import Route53FailoverStack
 from genai_infra.stacks.security_stack import SecurityStack
@@ -27,12 +28,14 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "DisasterRecoveryStack": DisasterRecoveryStack,
     "CostOptimizationStack": CostOptimizationStack,
     "Route53FailoverStack": Route53FailoverStack,
+    "EdgeStack": EdgeStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "NetworkStack": ("SecurityStack",),
     "Route53FailoverStack": ("SecurityStack", "EKSStack"),
+    "EdgeStack": ("CertificateStack", "AlertingStack"),
 }
 
 

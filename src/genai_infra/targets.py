@@ -20,7 +20,7 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "DisasterRecoveryStack",
 )
 # Budgets and Cost Anomaly Detection notify from us-east-1 only.
-GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "CostOptimizationStack")
+GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "EdgeStack", "CostOptimizationStack")
 
 
 @dataclass(frozen=True)

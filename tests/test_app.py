@@ -33,9 +33,12 @@ UNTAGGABLE = {
     "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",
     "AWS::Backup::BackupSelection",
+    "AWS::Route53::RecordSet",
+    "AWS::Logs::ResourcePolicy",
+    "AWS::WAFv2::LoggingConfiguration",
 }
 # Where a resource type keeps its tags, when not under Tags.
-TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
+TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags", "HealthCheckTags")
 
 
 def _manifest(assembly: Assembly) -> dict[str, Any]:
@@ -59,6 +62,10 @@ def test_stacks_names_regions_and_dependencies(
                 assert PHASE_OF[dependency] <= PHASE_OF[stack_id]
     if "NetworkStack" in stacks:
         assert "SecurityStack" in stacks["NetworkStack"]["dependencies"]
+    if "Route53FailoverStack" in stacks:
+        assert "SecurityStack" in stacks["Route53FailoverStack"]["dependencies"]
+    if "EdgeStack" in stacks:
+        assert "CertificateStack" in stacks["EdgeStack"]["dependencies"]
 
 
 @pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)

@@ -136,4 +136,4 @@ class CloudFrontAccessLogs(Construct):
             delivery_source_name=self.source.name,
             delivery_destination_arn=self.destination.attr_arn,
         )
-        self.delivery.add_dependency(self.source)
+        self.delivery.node.add_dependency(self.source)

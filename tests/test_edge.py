@@ -246,6 +246,16 @@ def test_each_serving_regions_health_check_alarms_on_the_critical_topic(template
         assert alarm["EvaluationPeriods"] == 1
         assert alarm["DatapointsToAlarm"] == 1
         assert alarm["TreatMissingData"] == "ignore"
+        consequence = {
+            "development": "the only serving region, so the application is down.",
+            "staging": "the only serving region, so the application is down.",
+            "production": "traffic has failed over to the secondary region."
+            if region == "ap-east-2"
+            else "the standby region cannot take traffic if the primary fails.",
+        }[environment]
+        assert alarm["AlarmDescription"] == (
+            f"Route 53 reports the ALB of {region} unhealthy on origin.{DOMAINS[environment]}: {consequence}"
+        )
         assert render(alarm["AlarmActions"]) == [topic]
         assert render(alarm["OKActions"]) == [topic]
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from genai_infra.app_builder import DEPENDS_ON
 from genai_infra.config import ProjectConfig
+from genai_infra.naming import health_check_id_parameter, origin_domain, regional_origin_domain
 from genai_infra.targets import stacks_of
 from tests.conftest import SERVING_TARGETS, render, target_of
 
@@ -156,3 +158,20 @@ def test_provider_logs_are_encrypted_with_the_logs_key(
     (function,) = t.props("AWS::Lambda::Function")
     (log_group_id,) = t.of_type("AWS::Logs::LogGroup")
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": log_group_id}
+
+
+def test_declared_dependencies_order_the_stacks_after_their_producers() -> None:
+    # EKSStack publishes alb/*; SecurityStack kms/logs-key-arn. Both exist after the merge of issue 5.
+    assert set(DEPENDS_ON[STACK]) == {"SecurityStack", "EKSStack"}
+    # CertificateStack publishes certificate/arn; AlertingStack owns the critical topic.
+    assert set(DEPENDS_ON["EdgeStack"]) == {"CertificateStack", "AlertingStack"}
+
+
+def test_origin_names_and_the_health_check_parameter() -> None:
+    assert origin_domain("genai-demo.kimkao.io") == "origin.genai-demo.kimkao.io"
+    assert regional_origin_domain("dev.genai-demo.kimkao.io", "ap-northeast-1") == (
+        "origin-ap-northeast-1.dev.genai-demo.kimkao.io"
+    )
+    assert health_check_id_parameter("production", "ap-east-2") == (
+        "/genai-demo/production/route53/ap-east-2/health-check-id"
+    )

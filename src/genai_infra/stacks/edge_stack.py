@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from genai_infra.config import EnvironmentConfig
 from genai_infra.constructs.edge_distribution import EdgeDistribution
 from genai_infra.constructs.edge_logs import CloudFrontAccessLogs, EdgeLogGroups, log_group_arn
 from genai_infra.constructs.hosted_zone import hosted_zone
@@ -77,19 +78,22 @@ class EdgeStack(GenaiStack):
                 self,
                 f"Health-{region}",
                 alarm_name=f"genai-demo-{name}-{region}-origin-unhealthy",
-                description=(
-                    f"Route 53 reports the ALB of {region} unhealthy on {origin_domain(domain)}: "
-                    + (
-                        "traffic has failed over to the secondary region."
-                        if config.role == "primary" and secondary
-                        else "this region cannot serve traffic."
-                    )
-                ),
+                description=_alarm_description(environment, region),
                 health_check_id=ssm.StringParameter.value_for_string_parameter(
                     self, health_check_id_parameter(name, region)
                 ),
                 config=environment.edge.health_check,
                 topic=critical,
             )
-            for region, config in environment.regions.items()
+            for region in environment.regions
         }
+
+
+def _alarm_description(environment: EnvironmentConfig, region: str) -> str:
+    """What an unhealthy origin means for this environment's traffic."""
+    unhealthy = f"Route 53 reports the ALB of {region} unhealthy on {origin_domain(environment.domain)}"
+    if len(environment.regions) == 1:
+        return f"{unhealthy}: the only serving region, so the application is down."
+    if region == environment.primary_region:
+        return f"{unhealthy}: traffic has failed over to the secondary region."
+    return f"{unhealthy}: the standby region cannot take traffic if the primary fails."

@@ -44,9 +44,12 @@ UNTAGGABLE = {
     "AWS::Lambda::LayerVersion",
     # Tagged through TagSpecifications of its instances, volumes and interfaces (tests/test_eks.py).
     "AWS::EC2::LaunchTemplate",
+    "AWS::Route53::RecordSet",
+    "AWS::Logs::ResourcePolicy",
+    "AWS::WAFv2::LoggingConfiguration",
 }
 # Where a resource type keeps its tags, when not under Tags.
-TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags")
+TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags", "HealthCheckTags")
 
 
 def _manifest(assembly: Assembly) -> dict[str, Any]:
@@ -81,20 +84,39 @@ def test_stacks_names_regions_and_dependencies(
     if "EKSStack" in stacks:
         assert {"SecurityStack", "NetworkStack", "CertificateStack"} <= set(stacks["EKSStack"]["dependencies"])
 
+    if "Route53FailoverStack" in stacks:
+        assert "SecurityStack" in stacks["Route53FailoverStack"]["dependencies"]
+    if "EdgeStack" in stacks:
+        assert "CertificateStack" in stacks["EdgeStack"]["dependencies"]
+
 
 FOUNDATION = ["SecurityStack", "NetworkStack", "CertificateStack"]
 CORE = ["RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"]
 MONITORING = ["ObservabilityStack", "AlertingStack"]
-GLOBAL = ["CertificateStack", "AlertingStack", "CostOptimizationStack"]
+DNS = "Route53FailoverStack"
+DR = "DisasterRecoveryStack"
+GLOBAL = ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationStack"]
 
 
 @pytest.mark.parametrize(
     ("environment", "region", "expected"),
     [
-        ("development", "ap-northeast-1", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
-        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
-        ("production", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, "AnalyticsStack", "DisasterRecoveryStack"]),
-        ("production", "ap-northeast-1", [*FOUNDATION, *CORE, *MONITORING, "DisasterRecoveryStack"]),
+        (
+            "development",
+            "ap-northeast-1",
+            [*FOUNDATION, *CORE, *MONITORING, DNS, DR],
+        ),
+        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, DNS, DR]),
+        (
+            "production",
+            "ap-east-2",
+            [*FOUNDATION, *CORE, *MONITORING, DNS, "AnalyticsStack", DR],
+        ),
+        (
+            "production",
+            "ap-northeast-1",
+            [*FOUNDATION, *CORE, *MONITORING, DNS, DR],
+        ),
         ("development", "us-east-1", GLOBAL),
         ("staging", "us-east-1", GLOBAL),
         ("production", "us-east-1", GLOBAL),

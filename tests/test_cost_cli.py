@@ -33,24 +33,27 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-def test_under_the_alert_threshold_exits_zero(out: str) -> None:
-    # Today's development templates: 141.98 USD, 71 % of the 200 USD budget, under the 80 % alert.
-    result = cost("--env", "development", "--from", out, "--fail-over-budget")
+# Development as synthesized today: 471.93 USD, 236 % of its 200 USD budget (the closing note says why).
+DEVELOPMENT_USD, PRODUCTION_USD = 471.93, 4492.47
+
+
+def test_under_a_given_percentage_exits_zero(out: str) -> None:
+    result = cost("--env", "development", "--from", out, "--fail-over-budget", "250")
     assert result.exit_code == 0, result.output
-    assert "141.98" in result.output
-    assert "71 %" in result.output
+    assert f"{DEVELOPMENT_USD}" in result.output
+    assert "236 %" in result.output
 
 
 def test_over_a_given_percentage_exits_three(out: str) -> None:
-    result = cost("--env", "development", "--from", out, "--fail-over-budget", "70")
+    result = cost("--env", "development", "--from", out, "--fail-over-budget", "200")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "over budget: development 71 % of its budget (limit 70 %)" in result.output
+    assert "over budget: development 236 % of its budget (limit 200 %)" in result.output
 
 
-def test_planned_view_over_budget_exits_three(out: str) -> None:
+def test_over_the_alert_threshold_by_default_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "development 228 % of its budget (limit 80 %)" in result.output
+    assert "development 236 % of its budget (limit 80 %)" in result.output
 
 
 def test_json_output(out: str) -> None:
@@ -59,10 +62,10 @@ def test_json_output(out: str) -> None:
     payload = json.loads(result.stdout)
     (production,) = payload["estimates"]
     assert production["environment"] == "production"
-    assert production["total_usd"] == 327.84
+    assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 32.8
+    assert production["budget_percent"] == 449.2
     assert set(production["by_category"]) == {
         "EKS + EC2",
         "RDS Aurora",
@@ -81,7 +84,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "455.59", "689.34", "4,501.28", "1,000.00"):
+    for text in ("development", "staging", "production", "471.93", "703.99", "4,492.47", "1,000.00"):
         assert text in result.output
 
 
@@ -130,7 +133,7 @@ def test_the_installed_entry_point_accepts_the_bare_flag(out: str) -> None:
     )
     assert run.returncode == OVER_BUDGET_EXIT, run.stderr
     run = subprocess.run(
-        [*base, "--fail-over-budget"],
+        [*base, "--fail-over-budget", "250"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -167,7 +170,7 @@ def test_one_target_assemblies_of_cdk_synth_can_be_combined(assemblies: Any) -> 
     folders.append(str(assemblies[("staging", "ap-east-2")].directory))
     result = cost("--env", "production", *(f"--from={folder}" for folder in folders), "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["estimates"][0]["total_usd"] == 327.84
+    assert json.loads(result.stdout)["estimates"][0]["total_usd"] == PRODUCTION_USD
 
 
 def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path) -> None:
@@ -178,6 +181,6 @@ def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path
     )
     assert result.exit_code == 0, result.output
     (development,) = json.loads(result.stdout)["estimates"]
-    # 100 GB more through the NAT gateway at 0.062 USD/GB on top of 141.975.
-    assert development["total_usd"] == pytest.approx(141.975 + 100 * 0.062, abs=0.01)  # JSON rounds to cents
+    # 100 GB more through the NAT gateway at 0.062 USD/GB (JSON rounds to cents).
+    assert development["total_usd"] == pytest.approx(DEVELOPMENT_USD + 100 * 0.062, abs=0.011)
     assert str(usage) in development["usage"]

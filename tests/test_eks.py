@@ -505,8 +505,8 @@ def test_https_listener_and_redirect(template: Any, environment: str, region: st
     assert https["Protocol"] == "HTTPS"
     assert https["Certificates"] == [{"CertificateArn": _ssm(t, "certificatearn")}]
     assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    target_group = _logical_id(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AlbAppTargets")
-    assert https["DefaultActions"] == [{"TargetGroupArn": {"Ref": target_group}, "Type": "forward"}]
+    # Forwarding happens only through the origin-header and readiness rules (test below).
+    assert [action["Type"] for action in https["DefaultActions"]] == ["fixed-response"]
     assert listeners[80]["DefaultActions"] == [
         {"RedirectConfig": {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}, "Type": "redirect"}
     ]
@@ -624,3 +624,30 @@ def test_stack_exposes_what_the_workload_needs_and_grants_configured_admins() ->
 def test_admin_roles_must_be_role_arns() -> None:
     with pytest.raises(ConfigError, match="admin_role_arns"):
         load_config(overrides=['environments.staging.regions.ap-east-2.eks.admin_role_arns=["operators"]'])
+
+
+@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+def test_the_alb_forwards_only_cloudfronts_requests_and_route53s_readiness_checks(
+    template: Any, environment: str, region: str
+) -> None:
+    t = _eks(template, environment, region)
+    https = next(
+        p
+        for p in t.props("AWS::ElasticLoadBalancingV2::Listener")
+        if p["Port"] == 443  # the HTTPS listener
+    )
+    (default,) = https["DefaultActions"]
+    assert (default["Type"], default["FixedResponseConfig"]["StatusCode"]) == ("fixed-response", "403")
+    rules = {r["Priority"]: r for r in t.props("AWS::ElasticLoadBalancingV2::ListenerRule")}
+    assert sorted(rules) == [1, 2]
+    (header,) = rules[1]["Conditions"]
+    assert header["HttpHeaderConfig"] == {
+        "HttpHeaderName": "X-Origin-Verify",
+        # A dynamic reference: the secret's value never appears in the template.
+        "Values": [f"{{{{resolve:secretsmanager:genai-demo/{environment}/edge/origin-verify:SecretString:::}}}}"],
+    }
+    (path,) = rules[2]["Conditions"]
+    assert path["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
+    target_group = _logical_id(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AlbAppTargets")
+    for rule in rules.values():
+        assert rule["Actions"] == [{"TargetGroupArn": {"Ref": target_group}, "Type": "forward"}]

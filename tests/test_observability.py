@@ -43,7 +43,7 @@ def test_xray_samples_10_percent_and_groups_errors(template: Any, environment: s
     group = stack.one("AWS::XRay::Group")
     assert group["GroupName"] == f"genai-demo-{environment}-errors"
     assert group["FilterExpression"] == 'service("genai-demo-app") AND (fault = true OR error = true)'
-    assert group["InsightsConfiguration"]["InsightsEnabled"] is True
+    assert group["InsightsConfiguration"]["InsightsEnabled"] is False  # Insights is billed per trace
 
 
 def _dashboard_metrics(template: Any, environment: str, region: str) -> list[list[Any]]:

@@ -165,3 +165,34 @@ def test_an_aurora_global_secondary_needs_the_global_cluster_of_the_primary() ->
     )
     assert len(hits("PF037", environment(secondary))) == 1
     assert hits("PF037", environment(primary, secondary)) == []
+
+
+def _put_parameter(name: str, region: str) -> dict[str, Any]:
+    """CDK's AwsCustomResource writing the health check id into another region's SSM."""
+    head = '{"service":"SSM","action":"putParameter","parameters":{"Name":"' + name + '","Value":"'
+    tail = '","Type":"String","Overwrite":true},"region":"' + region + '"}'
+    return res("Custom::AWS", {"Create": {"Fn::Join": ["", [head, ref("Check"), tail]]}})
+
+
+def test_a_parameter_another_region_writes_here_is_published_and_names_its_resource() -> None:
+    from genai_infra.preflight.runner import link_remote_parameters
+
+    name = "/genai-demo/production/route53/ap-east-2/health-check-id"
+    watching = alarm("AWS/Route53", "HealthCheckStatus", [{"Name": "HealthCheckId", "Value": ref("CheckId")}])
+    edge = tpl({"Alarm": watching}, {"CheckId": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": name}})
+    us_east_1 = target({"EdgeStack": edge}, region="us-east-1")
+    check = res("AWS::Route53::HealthCheck", {"HealthCheckConfig": {"Type": "HTTPS"}})
+    writes = {"Check": check, "Write": _put_parameter(name, "us-east-1")}
+    taipei = target({"Route53FailoverStack": tpl(writes)})
+    _, linked = link_remote_parameters([taipei, us_east_1])
+    assert hits("PF061", linked) == []
+    assert hits("PF031", linked) == []
+    # Unlinked (or written to another region), us-east-1 reads a parameter nobody creates there.
+    assert len(hits("PF061", us_east_1)) == 1
+    elsewhere = target({"Route53FailoverStack": tpl({"Check": check, "Write": _put_parameter(name, "eu-west-1")})})
+    _, unlinked = link_remote_parameters([elsewhere, us_east_1])
+    assert len(hits("PF061", unlinked)) == 1
+    # Written, but naming something that is not a health check.
+    wrong = tpl({"Check": res("AWS::SNS::Topic"), "Write": _put_parameter(name, "us-east-1")})
+    _, mismatched = link_remote_parameters([target({"Route53FailoverStack": wrong}), us_east_1])
+    assert len(hits("PF031", mismatched)) == 1

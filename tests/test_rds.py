@@ -223,7 +223,12 @@ def test_endpoints_and_secret_name_are_published(template: Any, environment: str
         f"{prefix}secret-name": f"genai-demo/{environment}/aurora/master",
         # The alarms' DBClusterIdentifier, and the rotation function's group for preflight's path rules.
         f"{prefix}cluster-identifier": {"Ref": cluster_id},
-        f"{prefix}rotation-security-group-id": {"Fn::GetAtt": [_rotation_group(t), "GroupId"]},
+        # The global secondary has no master secret of its own, so no rotation function either.
+        **(
+            {}
+            if (environment, region) == ("production", "ap-northeast-1")
+            else {f"{prefix}rotation-security-group-id": {"Fn::GetAtt": [_rotation_group(t), "GroupId"]}}
+        ),
     }
 
 

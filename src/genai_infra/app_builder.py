@@ -15,12 +15,14 @@ from genai_infra.stacks.base import GenaiStack, TargetContext
 from genai_infra.stacks.certificate_stack import CertificateStack
 from genai_infra.stacks.cost_optimization_stack import CostOptimizationStack
 from genai_infra.stacks.disaster_recovery_stack import DisasterRecoveryStack
+from genai_infra.stacks.edge_stack import EdgeStack
 from genai_infra.stacks.eks_stack import EKSStack
 from genai_infra.stacks.elasticache_stack import ElastiCacheStack
 from genai_infra.stacks.msk_stack import MSKStack
 from genai_infra.stacks.network_stack import NetworkStack
 from genai_infra.stacks.observability_stack import ObservabilityStack
 from genai_infra.stacks.rds_stack import RdsStack
+from genai_infra.stacks.route53_failover_stack import Route53FailoverStack
 from genai_infra.stacks.security_stack import SecurityStack
 from genai_infra.targets import Target, stacks_of
 
@@ -39,6 +41,8 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "ElastiCacheStack": ElastiCacheStack,
     "MSKStack": MSKStack,
     "EKSStack": EKSStack,
+    "Route53FailoverStack": Route53FailoverStack,
+    "EdgeStack": EdgeStack,
 }
 
 # Which stacks each stack reads published values from (SSM parameters need explicit ordering).
@@ -53,6 +57,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
     "MSKStack": ("SecurityStack", "NetworkStack"),
     "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
+    "Route53FailoverStack": ("SecurityStack", "EKSStack"),
+    "EdgeStack": ("CertificateStack", "AlertingStack"),
 }
 
 

@@ -97,3 +97,32 @@ def data_resource_id(environment: str, region: str, primary_region: str, kind: s
     if region == primary_region:
         return f"{PROJECT}-{environment}-{kind}"
     return f"{PROJECT}-{environment}-{region_code(region)}-{kind}"
+
+
+# The edge (CloudFront) and DNS failover. The lead's ALB listener checks this header against the
+# secret below; every region resolves the secret by name because it is replicated (decision S2).
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+
+
+def origin_verify_secret_name(environment: str) -> str:
+    return f"{PROJECT}/{environment}/edge/origin-verify"
+
+
+def origin_domain(domain: str) -> str:
+    """origin.<domain>: the failover name CloudFront connects to, covered by the ALB's *.<domain> certificate."""
+    return f"origin.{domain}"
+
+
+def regional_origin_domain(domain: str, region: str) -> str:
+    """origin-<region>.<domain>: one region's ALB, for CloudFront's secondary origin and for operators."""
+    return f"origin-{region}.{domain}"
+
+
+def health_check_id_parameter(environment: str, region: str) -> str:
+    """Written in us-east-1 by the serving region's Route53FailoverStack, read there by EdgeStack."""
+    return ssm_parameter(environment, "route53", region, "health-check-id")
+
+
+def waf_log_group_name(environment: str) -> str:
+    """WAF delivers logs only to log groups whose name starts with aws-waf-logs-."""
+    return f"aws-waf-logs-{PROJECT}-{environment}"

@@ -22,10 +22,11 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "EKSStack",
     "ObservabilityStack",
     "AlertingStack",
+    "Route53FailoverStack",
     "DisasterRecoveryStack",
 )
 # Budgets and Cost Anomaly Detection notify from us-east-1 only.
-GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "AlertingStack", "CostOptimizationStack")
+GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationStack")
 
 
 @dataclass(frozen=True)

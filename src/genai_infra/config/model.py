@@ -709,6 +709,35 @@ class AnalyticsConfig(Frozen):
         return self.bytes_scanned_cutoff_per_query_gib * 1024**3
 
 
+class FailoverHealthCheckConfig(Frozen):
+    """The Route 53 health check on each serving region's ALB, and its alarm in us-east-1."""
+
+    path: str = Field(default="/actuator/health/readiness", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    # Route 53 offers exactly these two intervals (fast checks cost more, and detect in 30 s instead of 90 s).
+    request_interval_seconds: Literal[10, 30] = 10
+    failure_threshold: int = Field(default=3, ge=1, le=10)
+    # HealthCheckStatus is published once a minute; the alarm fires after this many unhealthy minutes.
+    alarm_evaluation_minutes: int = Field(default=1, ge=1, le=60)
+
+
+class EdgeConfig(Frozen):
+    """CloudFront and WAF in us-east-1 (decision S3)."""
+
+    # PriceClass_200 adds the Asian edge locations (Taiwan, Japan, Hong Kong, ...) where the users are.
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_200"
+    # Cost section: cache static content; everything else goes to the origin uncached.
+    static_paths: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.*/-]{1,255}$")], ...] = (
+        "/static/*",
+        "/assets/*",
+        "*.js",
+        "*.css",
+    )
+    # Requests one client IP may send in the window before WAF blocks it (WAF's minimum is 10).
+    waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
+    waf_rate_window_seconds: Literal[60, 120, 300, 600] = 300
+    health_check: FailoverHealthCheckConfig = FailoverHealthCheckConfig()
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
@@ -730,6 +759,7 @@ class EnvironmentConfig(Frozen):
     # The application's Kubernetes workload (issue 4), the same shape in every region of the environment.
     workload: WorkloadConfig
     analytics: AnalyticsConfig = AnalyticsConfig()
+    edge: EdgeConfig = EdgeConfig()
 
     @model_validator(mode="after")
     def _regions_make_sense(self) -> EnvironmentConfig:

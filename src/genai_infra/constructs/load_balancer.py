@@ -7,7 +7,7 @@ CloudFormation owns and knows the DNS name of.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
@@ -15,6 +15,7 @@ from constructs import Construct
 
 from genai_infra.config.model import LoadBalancerConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.naming import ORIGIN_VERIFY_HEADER
 
 HTTP, HTTPS = 80, 443
 
@@ -30,6 +31,7 @@ class ApplicationEntry(Construct):
         vpc: ec2.IVpc,
         security_group: ec2.ISecurityGroup,
         certificate_arn: str,
+        origin_verify_secret_name: str,
         deletion_protection: bool,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -112,9 +114,28 @@ class ApplicationEntry(Construct):
             port=HTTPS,
             protocol=elbv2.ApplicationProtocol.HTTPS,
             certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
-            default_action=elbv2.ListenerAction.forward([self.target_group]),
+            # Only CloudFront may reach the application (decision S3): a request without the origin
+            # header CloudFront adds is refused here, whoever found the ALB's name.
+            default_action=elbv2.ListenerAction.fixed_response(
+                403, content_type="text/plain", message_body="Requests go through the CloudFront distribution."
+            ),
             # The ALB security group of the NetworkStack already admits 80 and 443.
             open=False,
+        )
+        # The secret's value, resolved by CloudFormation at deploy time (never in the template).
+        origin_header = SecretValue.secrets_manager(origin_verify_secret_name).unsafe_unwrap()
+        self.https.add_action(
+            "FromCloudFront",
+            priority=1,
+            conditions=[elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [origin_header])],
+            action=elbv2.ListenerAction.forward([self.target_group]),
+        )
+        # Route 53 health checkers cannot send the header: they may read the readiness path only.
+        self.https.add_action(
+            "HealthCheck",
+            priority=2,
+            conditions=[elbv2.ListenerCondition.path_patterns([config.health_check_path])],
+            action=elbv2.ListenerAction.forward([self.target_group]),
         )
         listener = self.https.node.default_child
         assert isinstance(listener, elbv2.CfnListener)
@@ -130,6 +151,6 @@ class ApplicationEntry(Construct):
             self.load_balancer,
             f"{NIST}-ALBWAFEnabled",
             "Decision S3 puts the web ACL on the CloudFront distribution in front of this ALB; a regional "
-            "web ACL here would filter the same requests twice. Limiting the ALB to CloudFront's origin-facing "
-            "addresses is the ALB security group's job (NetworkStack).",
+            "web ACL here would filter the same requests twice. The HTTPS listener forwards only requests that carry "
+            "CloudFront's secret origin header (and the readiness path for Route 53), and answers 403 otherwise.",
         )

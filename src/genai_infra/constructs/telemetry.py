@@ -77,7 +77,8 @@ class Tracing(Construct):
             "ErrorGroup",
             group_name=f"genai-demo-{environment.name}-errors",
             filter_expression=f'service("{APP_SERVICE_NAME}") AND ({ERROR_FILTER})',
+            # X-Ray Insights bills every trace it analyses; the group's filter and the alarms suffice here.
             insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
-                insights_enabled=True, notifications_enabled=False
+                insights_enabled=False, notifications_enabled=False
             ),
         )

@@ -152,6 +152,21 @@ class TargetIndex:
                 return self.resolve(producer[0], producer[1], depth + 1)
         return None
 
+    def remote_type(self, template: StackTemplate, value: Any) -> str | None:
+        """The resource type behind an SSM import that another region of the environment writes here."""
+        if not (isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str)):
+            return None
+        parameter = template.parameters.get(value["Ref"])
+        if not parameter or not SSM_PARAMETER_TYPE.match(str(parameter.get("Type", ""))):
+            return None
+        written = self.target.remote.get(str(parameter.get("Default")))
+        if written is None:
+            return None
+        writer, writer_template, written_value = written
+        other = TargetIndex(writer)
+        pointer = other.resolve(writer_template, written_value)
+        return None if pointer is None else other.type_of(pointer)
+
     def imported_literal(self, template: StackTemplate, value: Any) -> str | None:
         """The literal a stack published, when `value` is an SSM import of a plain string (a fixed name)."""
         if not (isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str)):

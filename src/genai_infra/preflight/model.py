@@ -108,6 +108,9 @@ class TargetTemplates:
     region: str
     stacks: Mapping[str, StackTemplate]
     dependencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Parameters that stacks of other regions of the environment write into this region (a custom
+    # resource calling ssm:PutParameter there): name -> (writing target, its template, the value).
+    remote: Mapping[str, tuple[TargetTemplates, StackTemplate, Any]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import genai_infra.preflight.rules  # noqa: F401  (importing the package registers every rule)
+from genai_infra.preflight.cfn import render
 from genai_infra.preflight.model import (
     RULES,
     EnvironmentTemplates,
@@ -28,6 +30,7 @@ __all__ = [
     "compare_assemblies",
     "errors_in",
     "from_assembly",
+    "link_remote_parameters",
     "run_environment",
     "run_synthesis",
     "run_target",
@@ -84,6 +87,34 @@ def from_assembly(assembly: Assembly, today: date | None = None) -> TargetTempla
     return target_of(assembly.target.environment, assembly.target.region, templates, dependencies=stacks, today=today)
 
 
+REMOTE_WRITE_TYPE = "Custom::AWS"
+
+
+def _remote_writes(target: TargetTemplates) -> Iterator[tuple[str, str, StackTemplate, Any]]:
+    """(region, name, template, value) of each ssm:PutParameter call a custom resource makes in another region."""
+    for template, _, properties in target.of_type(REMOTE_WRITE_TYPE):
+        rendered = render(properties.get("Create", ""), region=target.region)
+        try:
+            call = json.loads(rendered.text)
+        except (json.JSONDecodeError, TypeError):
+            continue
+        if not isinstance(call, dict) or call.get("action") != "putParameter":
+            continue
+        parameters = call.get("parameters", {})
+        region, name, value = call.get("region"), parameters.get("Name"), parameters.get("Value")
+        if isinstance(region, str) and isinstance(name, str) and region != target.region:
+            yield region, name, template, rendered.tokens.get(value, value) if isinstance(value, str) else value
+
+
+def link_remote_parameters(targets: Sequence[TargetTemplates]) -> tuple[TargetTemplates, ...]:
+    """The targets of one environment, each knowing the parameters other regions write into it."""
+    by_region: dict[str, dict[str, tuple[TargetTemplates, StackTemplate, Any]]] = {}
+    for target in targets:
+        for region, name, template, value in _remote_writes(target):
+            by_region.setdefault(region, {})[name] = (target, template, value)
+    return tuple(replace(target, remote=by_region.get(target.region, {})) for target in targets)
+
+
 def check_assemblies(assemblies: Iterable[Assembly], today: date | None = None) -> list[Finding]:
     """Every rule over the given targets, grouped by environment for the cross-region rules."""
     by_environment: dict[str, list[TargetTemplates]] = {}
@@ -92,7 +123,7 @@ def check_assemblies(assemblies: Iterable[Assembly], today: date | None = None) 
     return sorted(
         finding
         for environment, targets in by_environment.items()
-        for finding in run_environment(EnvironmentTemplates(environment, tuple(targets)))
+        for finding in run_environment(EnvironmentTemplates(environment, link_remote_parameters(targets)))
     )
 
 

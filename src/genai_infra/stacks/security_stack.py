@@ -6,6 +6,7 @@ from constructs import Construct
 
 from genai_infra.constructs.eks_roles import EksServiceRoles
 from genai_infra.constructs.kms_keys import DataKeys
+from genai_infra.constructs.origin_verify import OriginVerifySecret
 from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -21,6 +22,17 @@ class SecurityStack(GenaiStack):
             cluster_role_name=target.role_name("eks-cluster"),
             node_role_name=target.role_name("eks-node"),
         )
+        self.origin_verify: OriginVerifySecret | None = None
+        # One secret per environment, created in the primary region and replicated to the others.
+        if target.region == target.environment.primary_region:
+            self.origin_verify = OriginVerifySecret(
+                self,
+                "OriginVerify",
+                environment=environment,
+                encryption_key=self.keys.keys["secrets"],
+                replica_regions=tuple(r for r in target.environment.target_regions if r != target.region),
+                removal_policy=target.stateful_removal_policy,
+            )
         PublishedValues(
             self,
             "Published",

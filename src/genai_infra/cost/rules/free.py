@@ -42,6 +42,9 @@ FREE_BECAUSE: dict[str, tuple[str, ...]] = {
         "AWS::Logs::LogStream", "AWS::Logs::ResourcePolicy", "AWS::Logs::SubscriptionFilter",
         "AWS::Logs::QueryDefinition", "AWS::CloudWatch::AnomalyDetector",
     ),
+    "log delivery configuration has no charge; the vended logs are priced on the log group they land in": (
+        "AWS::Logs::DeliverySource", "AWS::Logs::DeliveryDestination", "AWS::Logs::Delivery",
+    ),
     "alert notifications stay inside SNS's always-free million publishes and thousand e-mails": (
         "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy",
     ),

@@ -157,6 +157,8 @@ def alarm_dimensions(target: TargetTemplates) -> Iterator[Hit]:
                 literal = render(value, region=target.region).literal or index.imported_literal(template, value)
                 if pointer is not None and index.type_of(pointer) in {t for t, _ in types}:
                     continue
+                if pointer is None and index.remote_type(template, value) in {t for t, _ in types}:
+                    continue
                 if (
                     pointer is None
                     and literal is not None

@@ -53,7 +53,7 @@ def reads_are_published(target: TargetTemplates) -> Iterator[Hit]:
                 yield template.hit(
                     key, f"{template.stack} reads {name}, a parameter of another environment; read {prefix}..."
                 )
-            elif name not in index.published:
+            elif name not in index.published and name not in target.remote:
                 yield template.hit(
                     key,
                     f"{template.stack} reads {name}, which no stack of {target.label} publishes; the deployment "

@@ -47,6 +47,7 @@ UNTAGGABLE = {
     "AWS::Route53::RecordSet",
     "AWS::Logs::ResourcePolicy",
     "AWS::WAFv2::LoggingConfiguration",
+    "AWS::Scheduler::Schedule",
 }
 # Where a resource type keeps its tags, when not under Tags.
 TAG_PROPERTIES = ("Tags", "ResourceTags", "BackupVaultTags", "BackupPlanTags", "HealthCheckTags")
@@ -95,6 +96,8 @@ CORE = ["RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"]
 MONITORING = ["ObservabilityStack", "AlertingStack"]
 DNS = "Route53FailoverStack"
 DR = "DisasterRecoveryStack"
+# Non-production: the off-hours node group schedules, beside the cluster.
+OFF_HOURS = "CostOptimizationStack"
 GLOBAL = ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationStack"]
 
 
@@ -104,9 +107,9 @@ GLOBAL = ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationSta
         (
             "development",
             "ap-northeast-1",
-            [*FOUNDATION, *CORE, *MONITORING, DNS, DR],
+            [*FOUNDATION, *CORE, *MONITORING, DNS, DR, OFF_HOURS],
         ),
-        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, DNS, DR]),
+        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, DNS, DR, OFF_HOURS]),
         (
             "production",
             "ap-east-2",

@@ -85,3 +85,65 @@ def test_configured_emails_subscribe_to_the_cost_alerts(tmp_path: Any) -> None:
     resources = assembly.template("CostOptimizationStack")["Resources"].values()
     endpoints = sorted(r["Properties"]["Endpoint"] for r in resources if r["Type"] == "AWS::SNS::Subscription")
     assert endpoints == ["finops@example.com", "lead@example.com"]
+
+
+OFF_HOURS = {
+    # node group: (working min/desired/max, off-hours min/desired/max); one node in all at night.
+    ("development", "ap-northeast-1"): {
+        "genai-demo-development-on-demand": ((1, 1, 2), (1, 1, 2)),
+        "genai-demo-development-spot": ((0, 0, 1), (0, 0, 1)),
+    },
+    ("staging", "ap-east-2"): {
+        "genai-demo-staging-on-demand": ((1, 1, 3), (1, 1, 3)),
+        "genai-demo-staging-spot": ((1, 1, 1), (0, 0, 1)),
+    },
+}
+TIMEZONES = {"development": "Asia/Tokyo", "staging": "Asia/Taipei"}
+
+
+@pytest.mark.parametrize(("environment", "region"), sorted(OFF_HOURS))
+def test_non_production_node_groups_shrink_to_one_node_outside_working_hours(
+    template: Any, environment: str, region: str
+) -> None:
+    stack = template(environment, region, "CostOptimizationStack")
+    schedules = {s["Name"]: s for s in stack.props("AWS::Scheduler::Schedule")}
+    (role_id,) = stack.of_type("AWS::IAM::Role")
+    expected = OFF_HOURS[(environment, region)]
+    assert set(schedules) == {f"{group}-{when}" for group in expected for when in ("scale-down", "scale-up")}
+    for group, (working, night) in expected.items():
+        for when, sizes, cron in (
+            ("scale-down", night, "cron(0 20 ? * MON-FRI *)"),
+            ("scale-up", working, "cron(0 8 ? * MON-FRI *)"),
+        ):
+            schedule = schedules[f"{group}-{when}"]
+            assert schedule["ScheduleExpression"] == cron
+            assert schedule["ScheduleExpressionTimezone"] == TIMEZONES[environment]
+            assert schedule["Target"]["Arn"] == "arn:aws:scheduler:::aws-sdk:eks:updateNodegroupConfig"
+            assert schedule["Target"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+            assert json.loads(schedule["Target"]["Input"]) == {
+                "clusterName": f"genai-demo-{environment}",
+                "nodegroupName": group,
+                "scalingConfig": dict(zip(("minSize", "desiredSize", "maxSize"), sizes, strict=True)),
+            }
+    night_nodes = sum(night[1] for _, night in expected.values())
+    assert night_nodes == 1
+    policy = stack.one("AWS::IAM::ManagedPolicy")["PolicyDocument"]["Statement"]
+    assert [s["Action"] for s in policy] == ["eks:UpdateNodegroupConfig"]
+
+
+def test_the_node_group_names_are_the_ones_eks_creates(template: Any) -> None:
+    names = {p["NodegroupName"] for p in template("staging", "ap-east-2", "EKSStack").props("AWS::EKS::Nodegroup")}
+    assert names == set(OFF_HOURS[("staging", "ap-east-2")])
+
+
+@pytest.mark.parametrize("region", ["ap-east-2", "ap-northeast-1"])
+def test_production_keeps_its_capacity_at_night(config: Any, region: str) -> None:
+    from genai_infra.targets import stacks_of
+
+    assert "CostOptimizationStack" not in stacks_of(target_of("production", region, config))
+
+
+def test_development_aurora_pauses_when_idle(template: Any) -> None:
+    (cluster,) = template("development", "ap-northeast-1", "RdsStack").props("AWS::RDS::DBCluster")
+    # Serverless v2 with a minimum of 0 ACU pauses after idling (decision C1).
+    assert cluster["ServerlessV2ScalingConfiguration"]["MinCapacity"] == 0

@@ -59,6 +59,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
     "Route53FailoverStack": ("SecurityStack", "EKSStack"),
     "EdgeStack": ("CertificateStack", "AlertingStack"),
+    # In a serving region it scales the node groups the EKSStack creates.
+    "CostOptimizationStack": ("EKSStack",),
 }
 
 

@@ -49,6 +49,9 @@ def optional_stacks_of(environment: EnvironmentConfig, role: str) -> tuple[str, 
     # secondary region's cluster only receives replicated topics while it stands by.
     if environment.analytics_enabled and role == "primary":
         optional.append("AnalyticsStack")
+    # Non-production clusters shrink outside working hours; the schedules live beside the cluster.
+    if environment.off_hours.enabled and role in ("primary", "secondary"):
+        optional.append("CostOptimizationStack")
     return tuple(optional)
 
 

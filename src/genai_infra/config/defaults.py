@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
             "budget": {"monthly_limit_usd": 200, "document_estimate_usd": 150},
             # Spec backup strategy: monthly snapshots in development, kept 7 days.
             "backup": {"rules": ({"name": "monthly", "schedule": "cron(0 5 1 * ? *)", "delete_after_days": 7},)},
+            # Cost section: one node outside working hours (Tokyo time, where development runs).
+            "off_hours": {"enabled": True, "timezone": "Asia/Tokyo"},
             "audit_log_retention_days": 30,
             # Off: the issue keeps development without the data lake (and its kafka.t3.small brokers cannot feed it).
             "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
@@ -90,6 +92,7 @@ DEFAULTS: dict[str, Any] = {
             "budget": {"monthly_limit_usd": 400, "document_estimate_usd": 300},
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
+            "off_hours": {"enabled": True, "timezone": "Asia/Taipei"},
             # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
             # which kafka.t3.small brokers do not offer, and larger brokers do not fit the 400 USD budget (C10).
             "analytics_enabled": False,

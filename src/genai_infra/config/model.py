@@ -738,6 +738,16 @@ class EdgeConfig(Frozen):
     health_check: FailoverHealthCheckConfig = FailoverHealthCheckConfig()
 
 
+class OffHoursConfig(Frozen):
+    """Scale the node groups down to one node outside working hours (cost section; non-production)."""
+
+    enabled: bool = False
+    # EventBridge Scheduler cron expressions, in `timezone`: down on weekday evenings, up on weekday mornings.
+    scale_down: str = Field(default="cron(0 20 ? * MON-FRI *)", pattern=r"^cron\((\S+ ){5}\S+\)$")
+    scale_up: str = Field(default="cron(0 8 ? * MON-FRI *)", pattern=r"^cron\((\S+ ){5}\S+\)$")
+    timezone: str = Field(default="Asia/Taipei", pattern=r"^[A-Za-z]+/[A-Za-z_]+$")
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
@@ -750,6 +760,7 @@ class EnvironmentConfig(Frozen):
     backup: BackupConfig
     observability: ObservabilityConfig = ObservabilityConfig()
     alerting: AlertingConfig = AlertingConfig()
+    off_hours: OffHoursConfig = OffHoursConfig()
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False

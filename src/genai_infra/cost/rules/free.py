@@ -49,6 +49,9 @@ FREE_BECAUSE: dict[str, tuple[str, ...]] = {
         "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SNS::TopicPolicy",
     ),
     "rules on the default event bus for AWS service events have no charge": ("AWS::Events::Rule",),
+    "EventBridge Scheduler's first 14 million invocations a month are free; off-hours scaling makes ~90": (
+        "AWS::Scheduler::Schedule",
+    ),
     "traces are priced on the EKS cluster from the usage file's requests and sampling": ("AWS::XRay::SamplingRule",),
     "groups without X-Ray Insights have no charge": ("AWS::XRay::Group",),
     "CloudFront policies have no charge; the distribution is priced": (

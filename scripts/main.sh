@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs the main job for one environment (default: production):
-# the deployment plan, and synthesis of every region with cdk-nag and cfn-lint.
+# synthesize every region, check it (preflight, cfn-lint per region, cdk-nag, determinism),
+# print the deployment plan, price it against its budget, and report its recovery paths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env_name="${1:-production}"
+out="cdk.out/main"
 bash scripts/setup.sh
 source scripts/env.sh
-genai-infra plan --env "$env_name"
-genai-infra synth --env "$env_name"
+genai-infra check --env "$env_name" --out "$out"
+genai-infra plan --env "$env_name" --out "$out"
+genai-infra cost --env "$env_name" --from "$out"
+genai-infra recovery --env "$env_name" --out "$out"

@@ -7,4 +7,4 @@ source scripts/env.sh
 ruff check src tests app.py
 ruff format --check src tests app.py
 mypy
-pytest -q "$@"
+pytest -q -n auto "$@"

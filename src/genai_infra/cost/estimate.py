@@ -114,7 +114,8 @@ def templates_from_directories(
             region = _assembly_region(manifest, environment)
             if region is not None:
                 found[region] = _read_templates(directory)
-            continue
+                continue
+        # A `genai-infra synth --out` folder (also when an unrelated `cdk synth` left its assembly there).
         for region in environment.target_regions:
             folder = directory / f"{environment.name}-{region}"
             if folder.is_dir() and any(folder.glob("*.template.json")):

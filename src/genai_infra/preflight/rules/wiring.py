@@ -43,7 +43,12 @@ def _project_reads(template: StackTemplate) -> Iterator[tuple[str, str]]:
             yield key, name
 
 
-@rule("PF061", Severity.ERROR, "target", "every /genai-demo/<env>/ parameter a stack reads is published in its target")
+@rule(
+    "PF061",
+    Severity.ERROR,
+    "target",
+    "every /genai-demo/<env>/ parameter a stack reads is published in its target or written there by another region",
+)
 def reads_are_published(target: TargetTemplates) -> Iterator[Hit]:
     index = TargetIndex(target)
     prefix = f"/{PROJECT}/{target.environment}/"

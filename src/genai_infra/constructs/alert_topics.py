@@ -6,14 +6,14 @@ use it, so the topics get a key of their own rather than a data key.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from genai_infra.config.model import AlertingConfig
+from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.naming import alert_topic_name
 
 SEVERITIES = ("critical", "warning")
@@ -30,13 +30,12 @@ class AlertTopics(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(
+        self.key = environment_key(
             self,
             "Key",
-            alias=f"alias/genai-demo/{environment}/alerts",
-            description=f"genai-demo {environment}: alert notifications",
-            enable_key_rotation=True,
-            pending_window=Duration.days(7),
+            environment=environment,
+            purpose="alerts",
+            description="alert notifications",
             # Retained in production (decision S5): messages encrypted under it stay readable.
             removal_policy=removal_policy,
         )

@@ -11,10 +11,10 @@ from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from genai_infra.config.model import BackupConfig
+from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge
 from genai_infra.naming import backup_vault_name
 
@@ -40,13 +40,12 @@ class BackupVault(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(
+        self.key = environment_key(
             self,
             "Key",
-            alias=f"alias/genai-demo/{environment}/backup",
-            description=f"genai-demo {environment}: AWS Backup recovery points",
-            enable_key_rotation=True,
-            pending_window=Duration.days(30),
+            environment=environment,
+            purpose="backup",
+            description="AWS Backup recovery points",
             removal_policy=removal_policy,
         )
         lock = None

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_ce as ce
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from genai_infra.config.model import BudgetConfig
+from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.naming import budget_name
 
 BILLING_SERVICES = ("budgets.amazonaws.com", "costalerts.amazonaws.com")
@@ -39,13 +39,12 @@ class CostAlertTopic(Construct):
         super().__init__(scope, construct_id)
         services = [iam.ServicePrincipal(service) for service in BILLING_SERVICES]
         same_account = {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
-        self.key = kms.Key(
+        self.key = environment_key(
             self,
             "Key",
-            alias=f"alias/genai-demo/{environment}/cost-alerts",
-            description=f"genai-demo {environment}: cost alert notifications",
-            enable_key_rotation=True,
-            pending_window=Duration.days(7),
+            environment=environment,
+            purpose="cost-alerts",
+            description="cost alert notifications",
             removal_policy=removal_policy,
         )
         # Budgets and Cost Anomaly Detection encrypt what they publish with the topic's key.

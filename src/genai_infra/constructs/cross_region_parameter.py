@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
 
@@ -47,7 +47,7 @@ class CrossRegionParameter(Construct):
             self,
             "Logs",
             encryption_key=log_key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(log_retention_days)],
+            retention=log_retention(log_retention_days),
             removal_policy=log_removal_policy,
         )
         put = cr.AwsSdkCall(

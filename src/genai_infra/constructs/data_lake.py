@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from genai_infra.config.model import AnalyticsConfig
+from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
-from genai_infra.naming import kms_alias
 
 
 def secure_bucket_props(removal_policy: RemovalPolicy) -> dict[str, Any]:
@@ -42,13 +41,12 @@ class DataLake(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(
+        self.key = environment_key(
             self,
             "Key",
-            alias=kms_alias(environment, "analytics"),
-            enable_key_rotation=True,
-            description=f"genai-demo {environment}: analytics data lake and query results",
-            pending_window=Duration.days(30),
+            environment=environment,
+            purpose="analytics",
+            description="analytics data lake and query results",
             removal_policy=removal_policy,
         )
         self.access_logs = s3.Bucket(

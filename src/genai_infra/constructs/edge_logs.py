@@ -9,14 +9,14 @@ In CloudWatch Logs both edge logs share one key, one retention and Logs Insights
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
-from genai_infra.naming import kms_alias, log_group_name, waf_log_group_name
+from genai_infra.constructs.kms_keys import environment_key
+from genai_infra.constructs.log_retention import log_retention
+from genai_infra.naming import log_group_name, waf_log_group_name
 
 LOG_DELIVERY = "delivery.logs.amazonaws.com"
 
@@ -40,13 +40,12 @@ class EdgeLogGroups(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.key = kms.Key(
+        self.key = environment_key(
             self,
             "Key",
-            alias=kms_alias(environment, "edge-logs"),
-            description=f"genai-demo {environment}: WAF and CloudFront access logs",
-            enable_key_rotation=True,
-            pending_window=Duration.days(30),
+            environment=environment,
+            purpose="edge-logs",
+            description="WAF and CloudFront access logs",
             removal_policy=removal_policy,
         )
         # CloudWatch Logs encrypts the log groups' data with this key, for this account's log groups only.
@@ -59,7 +58,7 @@ class EdgeLogGroups(Construct):
                 conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn(self, "*")}},
             )
         )
-        retention = list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(retention_days)]
+        retention = log_retention(retention_days)
         self.waf_name = waf_log_group_name(environment)
         self.access_name = log_group_name(environment, "cloudfront", "access")
         self.waf = logs.LogGroup(

@@ -21,8 +21,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import EksConfig
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
 # The five control-plane log types of the specification.
@@ -80,7 +80,7 @@ class GenaiCluster(Construct):
             "ControlPlaneLogs",
             log_group_name=f"/aws/eks/{cluster_name}/cluster",
             encryption_key=logs_key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(log_retention_days)],
+            retention=log_retention(log_retention_days),
             removal_policy=removal_policy,
         )
         self.cluster = eks.Cluster(

@@ -18,8 +18,8 @@ from aws_cdk import aws_msk as msk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import AnalyticsConfig
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
 EVENTS_PREFIX = "events/"
@@ -58,7 +58,7 @@ class EventDelivery(Construct):
             "LogGroup",
             log_group_name=log_group_name,
             encryption_key=log_key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(log_retention_days)],
+            retention=log_retention(log_retention_days),
             removal_policy=removal_policy,
         )
         self.log_stream = logs.LogStream(self, "S3Delivery", log_group=self.log_group, log_stream_name="S3Delivery")

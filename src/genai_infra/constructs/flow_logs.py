@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import NIST, acknowledge
 
 
@@ -31,7 +31,7 @@ class VpcFlowLogs(Construct):
             "LogGroup",
             log_group_name=log_group_name,
             encryption_key=key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(retention_days)],
+            retention=log_retention(retention_days),
             removal_policy=removal_policy,
         )
         role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"))

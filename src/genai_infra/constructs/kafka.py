@@ -15,8 +15,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_msk as msk
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import MskConfig
+from genai_infra.constructs.log_retention import log_retention
 
 # Kafka over TLS with IAM authentication (decision C6); the only client port the cluster opens.
 KAFKA_IAM_PORT = 9098
@@ -49,7 +49,7 @@ class KafkaCluster(Construct):
             "BrokerLogs",
             log_group_name=placement.log_group_name,
             encryption_key=placement.logs_key,
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(config.broker_log_retention_days)],
+            retention=log_retention(config.broker_log_retention_days),
             removal_policy=placement.removal_policy,
         )
         iam_only = msk.CfnCluster.ClientAuthenticationProperty(

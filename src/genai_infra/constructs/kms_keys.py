@@ -16,17 +16,38 @@ from genai_infra.naming import kms_alias
 KEY_PURPOSES: tuple[str, ...] = ("eks", "rds", "elasticache", "msk", "logs", "secrets")
 
 
+def environment_key(
+    scope: Construct,
+    construct_id: str,
+    *,
+    environment: str,
+    purpose: str,
+    description: str,
+    removal_policy: RemovalPolicy,
+) -> kms.Key:
+    """A customer-managed key of one purpose: alias/genai-demo/<env>/<purpose>, rotation on."""
+    return kms.Key(
+        scope,
+        construct_id,
+        alias=kms_alias(environment, purpose),
+        description=f"genai-demo {environment}: {description}",
+        enable_key_rotation=True,
+        # The longest wait before deletion: a key scheduled by mistake can still be recovered.
+        pending_window=Duration.days(30),
+        removal_policy=removal_policy,
+    )
+
+
 class DataKeys(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, environment: str, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
         self.keys: dict[str, kms.Key] = {
-            purpose: kms.Key(
+            purpose: environment_key(
                 self,
                 purpose.capitalize(),
-                alias=kms_alias(environment, purpose),
-                enable_key_rotation=True,
-                description=f"genai-demo {environment}: {purpose} data at rest",
-                pending_window=Duration.days(30),
+                environment=environment,
+                purpose=purpose,
+                description=f"{purpose} data at rest",
                 removal_policy=removal_policy,
             )
             for purpose in KEY_PURPOSES

@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.constructs.shared_values import read_value
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 from genai_infra.naming import log_group_name, ssm_parameter
@@ -40,7 +40,7 @@ class RemoteParameterLogs(Construct):
             encryption_key=kms.Key.from_key_arn(
                 self, "LogsKey", read_value(self, environment=environment, key="kms/logs-key-arn")
             ),
-            retention=list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(target.environment.log_retention_days)],
+            retention=log_retention(target.environment.log_retention_days),
             removal_policy=target.stateful_removal_policy,
         )
 

@@ -12,17 +12,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from genai_infra.config.catalog import LOG_RETENTION_DAYS
 from genai_infra.config.model import EnvironmentConfig
+from genai_infra.constructs.log_retention import log_retention
 from genai_infra.naming import log_group_name
 
 APP_SERVICE_NAME = "genai-demo-app"
 ERROR_FILTER = "fault = true OR error = true"
-
-
-def retention(days: int) -> logs.RetentionDays:
-    # RetentionDays lists CloudWatch's accepted values in the same order as the catalog.
-    return list(logs.RetentionDays)[LOG_RETENTION_DAYS.index(days)]
 
 
 class ApplicationLogs(Construct):
@@ -46,7 +41,7 @@ class ApplicationLogs(Construct):
                 purpose.capitalize(),
                 log_group_name=log_group_name(environment.name, purpose),
                 encryption_key=key,
-                retention=retention(days),
+                retention=log_retention(days),
                 removal_policy=removal_policy,
             )
 

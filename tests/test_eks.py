@@ -331,6 +331,10 @@ def test_primary_region_keeps_the_documents_role_names(template: Any) -> None:
     } <= set(tokyo)
 
 
+def config_primary(environment: str) -> str:
+    return {"development": "ap-northeast-1", "staging": "ap-east-2", "production": "ap-east-2"}[environment]
+
+
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
 def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
@@ -344,7 +348,20 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
         "ParameterStore",
         "SecretsManager",
         "KmsDecryptThroughServices",
+        "KafkaOfThisCluster",
     ]
+    # The brokers take IAM-authenticated clients only: the app may use exactly its region's cluster.
+    kafka = app[6]
+    msk = (
+        f"genai-demo-{environment}-msk"
+        if region == config_primary(environment)
+        else (f"genai-demo-{environment}-apne1-msk")
+    )
+    assert sorted(render(r) for r in kafka["Resource"]) == [
+        f"arn:aws:kafka:{region}:${{AWS::AccountId}}:{kind}/{msk}/*" for kind in ("cluster", "group", "topic")
+    ]
+    assert "kafka-cluster:WriteData" in kafka["Action"]
+    assert not any(action.endswith("*") for action in kafka["Action"])
     assert (
         render(app[4]["Resource"])
         == f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}/*"

@@ -7,6 +7,8 @@ permissions of the document's "Detailed Permission Configuration".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import ArnFormat, CfnJson, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -20,8 +22,12 @@ def _in_region(region: str) -> dict[str, dict[str, str]]:
     return {"StringEquals": {"aws:RequestedRegion": region}}
 
 
-def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
-    """CloudWatch, Logs, X-Ray, Parameter Store, Secrets Manager and KMS (via those services only)."""
+def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = None) -> iam.PolicyDocument:
+    """CloudWatch, Logs, X-Ray, Parameter Store, Secrets Manager and KMS (via those services only).
+
+    With `kafka_cluster`, also the Kafka data-plane actions on that one MSK cluster: its brokers
+    accept IAM-authenticated clients only, and decision C6 has the pods publish domain events.
+    """
     region = stack.region
 
     def arn(service: str, resource: str, name: str) -> str:
@@ -34,56 +40,79 @@ def app_policy(stack: Stack, *, environment: str) -> iam.PolicyDocument:
             service=service, resource=resource, resource_name=name, arn_format=ArnFormat.SLASH_RESOURCE_NAME
         )
 
-    return iam.PolicyDocument(
-        statements=[
-            iam.PolicyStatement(
-                sid="CloudWatchMetrics",
-                actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
-                resources=["*"],
-                conditions=_in_region(region),
-            ),
-            iam.PolicyStatement(
-                sid="CloudWatchLogs",
-                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                resources=[arn("logs", "log-group", "/aws/genai-demo/*")],
-            ),
-            iam.PolicyStatement(
-                sid="XRayTracing",
-                actions=[
-                    "xray:PutTraceSegments",
-                    "xray:PutTelemetryRecords",
-                    "xray:GetSamplingRules",
-                    "xray:GetSamplingTargets",
-                ],
-                resources=["*"],
-                conditions=_in_region(region),
-            ),
-            iam.PolicyStatement(
-                sid="ParameterStore",
-                actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-                resources=[
-                    slash_arn("ssm", "parameter", f"genai-demo/{environment}/*"),
-                    slash_arn("ssm", "parameter", "genai-demo/common/*"),
-                ],
-            ),
-            iam.PolicyStatement(
-                sid="SecretsManager",
-                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                resources=[arn("secretsmanager", "secret", f"genai-demo/{environment}/*")],
-            ),
-            iam.PolicyStatement(
-                sid="KmsDecryptThroughServices",
-                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[slash_arn("kms", "key", "*")],
-                conditions={
-                    "StringEquals": {
-                        "kms:ViaService": [
-                            f"{service}.{region}.amazonaws.com" for service in ("secretsmanager", "ssm", "logs")
-                        ]
-                    }
-                },
-            ),
-        ]
+    statements = [
+        iam.PolicyStatement(
+            sid="CloudWatchMetrics",
+            actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+            resources=["*"],
+            conditions=_in_region(region),
+        ),
+        iam.PolicyStatement(
+            sid="CloudWatchLogs",
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            resources=[arn("logs", "log-group", "/aws/genai-demo/*")],
+        ),
+        iam.PolicyStatement(
+            sid="XRayTracing",
+            actions=[
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+            ],
+            resources=["*"],
+            conditions=_in_region(region),
+        ),
+        iam.PolicyStatement(
+            sid="ParameterStore",
+            actions=["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+            resources=[
+                slash_arn("ssm", "parameter", f"genai-demo/{environment}/*"),
+                slash_arn("ssm", "parameter", "genai-demo/common/*"),
+            ],
+        ),
+        iam.PolicyStatement(
+            sid="SecretsManager",
+            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            resources=[arn("secretsmanager", "secret", f"genai-demo/{environment}/*")],
+        ),
+        iam.PolicyStatement(
+            sid="KmsDecryptThroughServices",
+            actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            resources=[slash_arn("kms", "key", "*")],
+            conditions={
+                "StringEquals": {
+                    "kms:ViaService": [
+                        f"{service}.{region}.amazonaws.com" for service in ("secretsmanager", "ssm", "logs")
+                    ]
+                }
+            },
+        ),
+    ]
+    if kafka_cluster is not None:
+        statements.append(_kafka_statement(slash_arn, kafka_cluster))
+    return iam.PolicyDocument(statements=statements)
+
+
+def _kafka_statement(slash_arn: Callable[[str, str, str], str], cluster: str) -> iam.PolicyStatement:
+    # MSK ARNs end in a UUID MSK assigns (cluster/<name>/<uuid>, topic/<name>/<uuid>/<topic>).
+    return iam.PolicyStatement(
+        sid="KafkaOfThisCluster",
+        actions=[
+            "kafka-cluster:Connect",
+            "kafka-cluster:DescribeCluster",
+            "kafka-cluster:DescribeTopic",
+            "kafka-cluster:CreateTopic",
+            "kafka-cluster:WriteData",
+            "kafka-cluster:ReadData",
+            "kafka-cluster:DescribeGroup",
+            "kafka-cluster:AlterGroup",
+        ],
+        resources=[
+            slash_arn("kafka", "cluster", f"{cluster}/*"),
+            slash_arn("kafka", "topic", f"{cluster}/*"),
+            slash_arn("kafka", "group", f"{cluster}/*"),
+        ],
     )
 
 

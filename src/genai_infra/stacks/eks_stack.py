@@ -28,7 +28,7 @@ from genai_infra.kubernetes import KEDA_CLOUDWATCH_ACTIONS, WorkloadInputs, work
 from genai_infra.kubernetes.manifests import Manifest
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 from genai_infra.naming import cluster_name as cluster_name_of
-from genai_infra.naming import origin_verify_secret_name
+from genai_infra.naming import data_resource_id, origin_verify_secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 # Objects of built-in kinds, applied before those of the KEDA and load balancer controller CRDs.
@@ -55,11 +55,21 @@ ALB_CONTROLLER_WILDCARDS: tuple[str, ...] = (
 )
 
 
+def kafka_cluster_name(target: TargetContext) -> str:
+    """The MSK cluster of this region, named as the MSKStack names it."""
+    return data_resource_id(target.environment.name, target.region, target.environment.primary_region, "msk")
+
+
 def app_policy_wildcards(target: TargetContext) -> tuple[str, ...]:
     """The wildcard resources of the specification's application policy, as cdk-nag names them."""
     prefix = f"arn:aws:{{service}}:{target.region}:<AWS::AccountId>:"
     environment = target.environment.name
+    kafka = kafka_cluster_name(target)
     return (
+        *(
+            "Resource::" + prefix.format(service="kafka") + f"{kind}/{kafka}/*"
+            for kind in ("cluster", "topic", "group")
+        ),
         "Resource::*",
         "Resource::" + prefix.format(service="logs") + "log-group:/aws/genai-demo/*",
         "Resource::" + prefix.format(service="ssm") + f"parameter/genai-demo/{environment}/*",
@@ -178,7 +188,12 @@ class EKSStack(GenaiStack):
                 aws_managed_policies=aws_managed_policies,
             )
 
-        self.app_irsa = irsa("AppRole", "app", APP_SERVICE_ACCOUNT, policy=app_policy(self, environment=environment))
+        self.app_irsa = irsa(
+            "AppRole",
+            "app",
+            APP_SERVICE_ACCOUNT,
+            policy=app_policy(self, environment=environment, kafka_cluster=kafka_cluster_name(target)),
+        )
         self.app_role = self.app_irsa.role
         self.autoscaler_irsa = irsa(
             "AutoscalerRole",
@@ -373,7 +388,8 @@ class EKSStack(GenaiStack):
             "Exactly the application role permissions of the specification: CloudWatch metrics and X-Ray "
             "(no resource-level permissions, limited to this region), log groups under /aws/genai-demo/, "
             "parameters under /genai-demo/<env>/ and /genai-demo/common/, secrets under genai-demo/<env>/, "
-            "and KMS keys only when called through Secrets Manager, SSM or CloudWatch Logs.",
+            "and KMS keys only when called through Secrets Manager, SSM or CloudWatch Logs; plus Kafka data-plane "
+            "actions on this region's MSK cluster, whose ARNs end in an id MSK assigns.",
             *app_policy_wildcards(target),
         )
         acknowledge(

@@ -100,6 +100,8 @@ def redis_ping(
 ) -> CheckResult:
     """PING over TLS after AUTH with the token; the server's certificate is verified."""
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     name = f"Redis {label} {host}:{port}"
     client = redis.Redis(
@@ -111,7 +113,8 @@ def redis_ping(
         ssl_cert_reqs="required",
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
-        retry_on_timeout=False,
+        # One attempt: redis-py retries timeouts by default, which would multiply the probe's time limit.
+        retry=Retry(NoBackoff(), 0),
     )
     try:
         answered = client.ping()

@@ -17,6 +17,7 @@ from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
 from genai_infra.naming import app_target_group_name, cluster_name, data_resource_id
 from genai_infra.validation.suite import ClientFactory, Outcome, ProbeOptions, validate_environment
+from tests.conftest import SERVING_TARGETS
 from tests.validation_seed import Patched, addon_stub, seed_region
 
 NO_PROBES = ProbeOptions(enabled=False)
@@ -275,3 +276,25 @@ def test_cli_refuses_bad_input_in_one_sentence(args: list[str], message: str) ->
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+def test_validate_looks_up_the_names_the_stacks_give(
+    template: Any, config: ProjectConfig, environment: str, region: str
+) -> None:
+    """validate finds resources by naming.py; the synthesized stacks must use exactly those names."""
+    primary = config.environments[environment].primary_region
+    eks = template(environment, region, "EKSStack")
+    assert eks.one("AWS::ElasticLoadBalancingV2::TargetGroup")["Name"] == app_target_group_name(environment)
+    assert eks.one("AWS::EKS::Cluster")["Name"] == cluster_name(environment)
+    node_groups = [props["NodegroupName"] for props in eks.props("AWS::EKS::Nodegroup")]
+    assert node_groups
+    assert all(name.startswith(f"{cluster_name(environment)}-") for name in node_groups)
+    addons = sorted(props["AddonName"] for props in eks.props("AWS::EKS::Addon"))
+    assert addons == sorted(config.environments[environment].regions[region].eks.addon_versions)
+    rds = template(environment, region, "RdsStack").one("AWS::RDS::DBCluster")
+    assert rds["DBClusterIdentifier"] == data_resource_id(environment, region, primary, "aurora")
+    redis = template(environment, region, "ElastiCacheStack").one("AWS::ElastiCache::ReplicationGroup")
+    assert redis["ReplicationGroupId"] == data_resource_id(environment, region, primary, "redis")
+    msk = template(environment, region, "MSKStack").one("AWS::MSK::Cluster")
+    assert msk["ClusterName"] == data_resource_id(environment, region, primary, "msk")

@@ -126,3 +126,16 @@ def health_check_id_parameter(environment: str, region: str) -> str:
 def waf_log_group_name(environment: str) -> str:
     """WAF delivers logs only to log groups whose name starts with aws-waf-logs-."""
     return f"aws-waf-logs-{PROJECT}-{environment}"
+
+
+def app_target_group_name(environment: str) -> str:
+    """The ALB target group the app's pods register in (TargetGroupBinding); `validate` finds it by name."""
+    return f"{PROJECT}-{environment}-app"
+
+
+def github_deploy_role_name(environment: str) -> str:
+    """The role GitHub Actions assumes for one environment; the workflow builds its ARN from this name."""
+    return f"{PROJECT}-{environment}-github-deploy-role"
+
+
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"

@@ -18,7 +18,9 @@ from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
+from genai_infra.cli.failover import failover
 from genai_infra.cli.recovery import recovery
+from genai_infra.cli.validate import validate
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
 from genai_infra.targets import Target, all_targets, stacks_of, targets_of
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.command("check")(check)
 app.command("recovery")(recovery)
+app.command("validate")(validate)
+app.command("failover")(failover)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)

@@ -854,10 +854,27 @@ class DnsConfig(Frozen):
     zone_id: str | None = Field(default=None, pattern=r"^Z[A-Z0-9]{1,31}$")
 
 
+class CiConfig(Frozen):
+    """GitHub Actions deploys through GitHub's OIDC provider and a role per environment (DeployRoleStack)."""
+
+    # owner/repository whose workflow jobs may assume the deploy roles, only from a job that names
+    # the GitHub environment (repo:<owner>/<repo>:environment:<env>). Unset: no deploy role is built.
+    github_repository: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
+    # IAM holds one OIDC provider per URL and account. Unset, DeployRoleStack creates it; where
+    # environments share an account, the second one names the first one's provider here.
+    oidc_provider_arn: str | None = Field(
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
+    )
+    # The CDK bootstrap qualifier of the target accounts (cdk bootstrap's default).
+    bootstrap_qualifier: str = Field(default="hnb659fds", pattern=r"^[a-z0-9]{1,10}$")
+    max_session_hours: int = Field(default=1, ge=1, le=12)
+
+
 class ProjectConfig(Frozen):
     project: str = "genai-demo"
     tags: TagsConfig = TagsConfig()
     dns: DnsConfig = DnsConfig()
+    ci: CiConfig = CiConfig()
     environments: dict[str, EnvironmentConfig]
 
     @model_validator(mode="after")

@@ -1,0 +1,88 @@
+"""`genai-infra validate --env E`: the spec's validate:deployment against the deployed environment.
+
+Health (ALB targets, Route 53 health checks, HTTPS /actuator/health), service discovery (EKS
+cluster, node groups, add-ons) and data (Aurora, Redis, MSK) as one pass/fail table; exit 1 on
+any failure. No synthesis: every name comes from naming.py and the configuration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from genai_infra.config import ConfigError, select_environment, select_region
+
+
+def aws_clients(profile: str | None = None) -> tuple[Any, Any]:
+    """A boto3 session and a (region, service) -> client factory with a cache; raises typer.Exit without credentials."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    from genai_infra.cli import main
+
+    try:
+        session = boto3.Session(profile_name=profile)
+        credentials = session.get_credentials()
+    except BotoCoreError as error:
+        raise main.fail(f"AWS credentials could not be loaded ({error}).") from None
+    if credentials is None:
+        raise main.fail(
+            "no AWS credentials found; configure them (AWS_PROFILE, environment variables, or the CI's OIDC role) "
+            "and run again."
+        )
+    # Bounded retries and timeouts: validation reports a slow API as a failure instead of hanging.
+    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+    cache: dict[tuple[str, str], Any] = {}
+
+    def clients(region: str, service: str) -> Any:
+        key = (region, service)
+        if key not in cache:
+            cache[key] = session.client(service, region_name=region, config=config)
+        return cache[key]
+
+    return session, clients
+
+
+def validate(
+    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    region: Annotated[str | None, typer.Option(help="one serving region; every serving region when omitted")] = None,
+    probes: Annotated[
+        bool, typer.Option(help="open real connections (needs a route into the VPC, e.g. a runner inside it)")
+    ] = True,
+    timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
+    profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+) -> None:
+    """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure."""
+    from genai_infra.cli import main
+    from genai_infra.validation.suite import ProbeOptions, validate_environment
+
+    if timeout <= 0:
+        raise main.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    config = main._config(config_file, overrides)
+    try:
+        environment = select_environment(config, env)
+        regions = list(environment.regions) if region is None else [select_region(environment, region)]
+    except ConfigError as error:
+        raise main.fail(str(error)) from None
+    if regions[0] not in environment.regions:
+        raise main.fail(
+            f"{regions[0]} is the global region of {env}; validate a serving region: {', '.join(environment.regions)}."
+        )
+    _, clients = aws_clients(profile)
+    with main.errors.status(f"validating {env} in {', '.join(regions)}"):
+        outcomes = validate_environment(environment, regions, clients, ProbeOptions(enabled=probes, timeout=timeout))
+    table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
+    for outcome in outcomes:
+        verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
+        table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
+    main.console.print(table)
+    failed = sum(not outcome.result.passed for outcome in outcomes)
+    main.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
+    if failed:
+        raise main.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

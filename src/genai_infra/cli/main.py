@@ -18,6 +18,7 @@ from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
+from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.recovery import recovery
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.command("check")(check)
 app.command("recovery")(recovery)
+app.command("deploy")(deploy)
+app.command("diff")(diff)
+app.command("destroy")(destroy)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from genai_infra.cli import main
-from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT
+from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, run_step
+from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly
 
 # Prints what `cdk deploy --progress events` prints (format of aws-cdk's HistoryActivityPrinter),
@@ -243,3 +245,44 @@ def test_diff_offline_fails_at_credentials_in_one_sentence(
     assert result.exit_code == 1, result.output
     assert "error: cdk diff of development/us-east-1 needs AWS credentials and found none" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_progress_view_shows_each_stack_state_and_last_event(
+    cli: Any, fake_cdk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CDK_FAIL", "ap-east-2/MSKStack")
+    result = cli("deploy", "--env", "staging")
+    assert result.exit_code == DEPLOY_FAILED_EXIT
+    rows = {line.split("│")[3].strip(): line for line in result.output.splitlines() if line.count("│") == 6}
+    assert "done" in rows["RdsStack"]
+    assert "CREATE_COMPLETE AWS::CloudFormation::Stack genai-demo-staging-RdsStack" in rows["RdsStack"]
+    assert "failed" in rows["MSKStack"]
+    assert "ROLLBACK_COMPLETE AWS::CloudFormation::Stack genai-demo-staging-MSKStack" in rows["MSKStack"]
+
+
+def test_an_approval_prompt_is_handed_to_the_operator(tmp_path: Path) -> None:
+    # cdk asks without a newline and waits on stdin; the runner must surface the question at once.
+    script = tmp_path / "asks"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nprint('IAM Statement Changes: + sts:AssumeRole')\n"
+        "sys.stdout.write('Do you wish to deploy these changes (y/n)? '); sys.stdout.flush()\n"
+        "import time; time.sleep(0.5)  # an operator reading the question\n"
+        "answer = sys.stdin.readline().strip()\nprint('answer: ' + (answer or 'none'))\n"
+        "sys.exit(0 if answer == 'y' else 1)\n",
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    wave = Wave(1, "production", "ap-east-2", "primary", ("SecurityStack",))
+    asked: list[tuple[str, list[str]]] = []
+    # Not the worker's own stdin: under pytest-xdist that is the channel to the controller.
+    outcome = run_step(
+        [str(script)],
+        wave,
+        lambda _: None,
+        lambda text, seen: asked.append((text, list(seen.lines))),
+        "no changes",
+        stdin=subprocess.DEVNULL,
+    )
+    assert asked == [("Do you wish to deploy these changes (y/n)? ", ["IAM Statement Changes: + sts:AssumeRole"])]
+    assert outcome.returncode == 1  # no terminal answered here
+    assert outcome.lines[-1] == "answer: none"

@@ -169,11 +169,17 @@ def run_step(
     on_change: Callable[[StepOutcome], None],
     on_prompt: Callable[[str, StepOutcome], None],
     done_marker: str,
+    stdin: int | None = None,
 ) -> StepOutcome:
     """Run one cdk call, reading its output as it comes; the terminal stays its stdin for approval prompts."""
     outcome = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
     process = subprocess.Popen(
-        list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=cdk_environment(), cwd=PROJECT_ROOT
+        list(command),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=cdk_environment(),
+        cwd=PROJECT_ROOT,
     )
     assert process.stdout is not None
     pending = ""

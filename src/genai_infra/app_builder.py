@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from genai_infra.config import ProjectConfig
-from genai_infra.phases import check_dependencies
+from genai_infra.phases import DEPENDS_ON, check_dependencies
 from genai_infra.stacks.alerting_stack import AlertingStack
 from genai_infra.stacks.analytics_stack import AnalyticsStack
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -43,24 +43,6 @@ STACK_CLASSES: dict[str, StackFactory] = {
     "EKSStack": EKSStack,
     "Route53FailoverStack": Route53FailoverStack,
     "EdgeStack": EdgeStack,
-}
-
-# Which stacks each stack reads published values from (SSM parameters need explicit ordering).
-DEPENDS_ON: dict[str, tuple[str, ...]] = {
-    "NetworkStack": ("SecurityStack",),
-    # The dashboard and alarms name the resources these stacks publish.
-    "ObservabilityStack": ("SecurityStack", "NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
-    "AlertingStack": ("NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
-    # The logs key from SecurityStack, the cluster ARN from MSKStack (linked once MSKStack exists).
-    "AnalyticsStack": ("SecurityStack", "MSKStack"),
-    "RdsStack": ("SecurityStack", "NetworkStack"),
-    "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
-    "MSKStack": ("SecurityStack", "NetworkStack"),
-    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
-    "Route53FailoverStack": ("SecurityStack", "EKSStack"),
-    "EdgeStack": ("CertificateStack", "AlertingStack"),
-    # In a serving region it scales the node groups the EKSStack creates.
-    "CostOptimizationStack": ("EKSStack",),
 }
 
 

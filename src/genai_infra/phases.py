@@ -27,6 +27,24 @@ PHASES: tuple[Phase, ...] = (
 
 PHASE_OF: dict[str, int] = {stack: phase.number for phase in PHASES for stack in phase.stacks}
 
+# Within one target: which stacks each stack reads published values from (SSM parameters need explicit ordering).
+DEPENDS_ON: dict[str, tuple[str, ...]] = {
+    "NetworkStack": ("SecurityStack",),
+    # The dashboard and alarms name the resources these stacks publish.
+    "ObservabilityStack": ("SecurityStack", "NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
+    "AlertingStack": ("NetworkStack", "RdsStack", "ElastiCacheStack", "MSKStack", "EKSStack"),
+    # The logs key from SecurityStack, the cluster ARN from MSKStack (linked once MSKStack exists).
+    "AnalyticsStack": ("SecurityStack", "MSKStack"),
+    "RdsStack": ("SecurityStack", "NetworkStack"),
+    "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
+    "MSKStack": ("SecurityStack", "NetworkStack"),
+    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
+    "Route53FailoverStack": ("SecurityStack", "EKSStack"),
+    "EdgeStack": ("CertificateStack", "AlertingStack"),
+    # In a serving region it scales the node groups the EKSStack creates.
+    "CostOptimizationStack": ("EKSStack",),
+}
+
 
 class PhaseOrderError(ValueError):
     """A stack depends on a stack of a later phase, or on a stack that has no phase."""

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
+from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.failover import failover
 from genai_infra.cli.recovery import recovery
 from genai_infra.cli.validate import validate
@@ -33,6 +34,9 @@ app.command("check")(check)
 app.command("recovery")(recovery)
 app.command("validate")(validate)
 app.command("failover")(failover)
+app.command("deploy")(deploy)
+app.command("diff")(diff)
+app.command("destroy")(destroy)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)

@@ -1,6 +1,6 @@
 """The real CDK CLI deploys through `genai-infra deploy` into a moto server on loopback (integration).
 
-Run with `pytest -m integration tests/test_deploy_moto.py` (about 1.5 minutes). What moto 5.2.1
+Run with `pytest -m integration tests/test_deploy_moto.py` (about 1.5 minutes). What moto 5.2.5
 stands in for: STS, S3 asset publishing, CloudFormation change sets, so `cdk bootstrap` and a
 stack deploy work end to end. What it does not: it does not materialize the SSM parameters a
 stack's template creates, and answers a later stack's SSM-typed parameter with a server error,

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
+from genai_infra.cli.diagram import diagram
 from genai_infra.cli.recovery import recovery
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.phases import PHASE_OF, PHASES
@@ -204,6 +205,7 @@ def manifests(
 
 
 app.command("cost")(cost)
+app.command("diagram")(diagram)
 
 
 def main() -> None:

@@ -335,14 +335,24 @@ def regional_architecture(assemblies: Sequence[Assembly]) -> Diagram:
             domains = {origin["Id"]: str(origin["DomainName"]) for origin in config["Origins"]}
             cdn = node_id(_slug(assembly.target), logical_id)
             diagram.nodes.insert(0, Node(cdn, f"CloudFront ({assembly.target.region})\nWAF web ACL"))
+            failover_names = {name for name, _, _ in failover}
+            # An origin's domain is either the failover record or one region's own record (its ALB).
+            resolved = {
+                origin_id: node_id("route53", domain)
+                if domain in failover_names
+                else alb_of.get(regional_names.get(domain, ""), "")
+                for origin_id, domain in domains.items()
+            }
+            links = [(config["DefaultCacheBehavior"]["TargetOriginId"], "default behavior")]
             for group in config.get("OriginGroups", {}).get("Items", []):
-                for index, member in enumerate(group["Members"]["Items"]):
-                    domain = domains[member["OriginId"]]
-                    role = "origin group primary" if index == 0 else "origin group secondary"
-                    if domain in {name for name, _, _ in failover}:
-                        diagram.edges.append(Edge(cdn, node_id("route53", domain), role, dotted=True))
-                    elif domain in regional_names and regional_names[domain] in alb_of:
-                        diagram.edges.append(Edge(cdn, alb_of[regional_names[domain]], role, dotted=True))
+                members = group["Members"]["Items"]
+                links += [
+                    (member["OriginId"], f"origin group {'primary' if index == 0 else 'secondary'}")
+                    for index, member in enumerate(members)
+                ]
+            for origin_id, role in links:
+                if resolved.get(origin_id):
+                    diagram.edges.append(Edge(cdn, resolved[origin_id], role, dotted=True))
     return diagram
 
 

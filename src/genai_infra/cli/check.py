@@ -1,7 +1,9 @@
 """`genai-infra check --env E`: preflight, cfn-lint and cdk-nag over every target, in one table.
 
 Each target is synthesized twice into separate directories: the second synthesis is what the
-determinism rule (PF060) compares against. Exits 1 when any checker reports an error.
+determinism rule (PF060) compares against. Both rounds and cfn-lint share one pool of worker
+processes (genai_infra.parallel), so the second round runs in workers whose jsii is already
+started. Exits 1 when any checker reports an error.
 """
 
 from __future__ import annotations
@@ -124,12 +126,23 @@ def check(
     """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
     from genai_infra.checks import lint, nag_summary
     from genai_infra.cli import main
+    from genai_infra.parallel import shared_pool, worker_count
     from genai_infra.preflight import compare_assemblies
 
     config = main._config(config_file, overrides)
     targets = main._targets(config, env, None)
-    assemblies = main._synthesize(config, targets, out)
-    again = main._synthesize(config, targets, out / "determinism")
+    try:
+        worker_count()
+    except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
+        raise main.fail(f"{error}.") from None
+    with shared_pool(len(targets)) as pool:
+        assemblies = main._synthesize(config, targets, out)
+        again = main._synthesize(config, targets, out / "determinism")
+        with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+            if pool:
+                lint_findings = list(pool.executor.map(lint, assemblies))
+            else:
+                lint_findings = [lint(assembly) for assembly in assemblies]
     preflight = preflight_findings(assemblies)
     for first, second in zip(assemblies, again, strict=True):
         preflight += compare_assemblies(first, second)
@@ -139,9 +152,9 @@ def check(
         for f in preflight
     ]
     acknowledged: dict[str, int] = {}
-    for assembly in assemblies:
+    for assembly, findings in zip(assemblies, lint_findings, strict=True):
         label = assembly.target.label
-        for finding in lint(assembly):
+        for finding in findings:
             severity = "error" if finding.is_error else "warning"
             where = f"{finding.template}:{finding.line}"
             rows.append(Row(label, "cfn-lint", finding.rule, severity, where, finding.message))

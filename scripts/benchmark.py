@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,10 +67,15 @@ def run_once(command: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="genai-bench-") as out:
         resolved = [part.replace("{out}", out) for part in command]
         env = dict(os.environ, COLUMNS="200", WORKER_OUT=out)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = subprocess.run(resolved, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
-    measured: dict[str, Any] = {"wall": wall, "returncode": result.returncode}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the command and every process it waited for (workers, Node.js for jsii): on a
+    # shared machine this moves less with other load than the wall time does.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    measured: dict[str, Any] = {"wall": wall, "cpu": cpu, "returncode": result.returncode}
     if "--worker" in command and result.returncode == 0:
         measured["in_process"] = json.loads(result.stdout.strip().splitlines()[-1])["seconds"]
     if result.returncode != 0:
@@ -111,12 +117,13 @@ def main() -> int:
         results[name] = {
             "what": what,
             "median_s": round(statistics.median(walls), 2),
+            "cpu_median_s": round(statistics.median(run["cpu"] for run in runs), 2),
             "runs_s": [round(wall, 2) for wall in walls],
             "in_process_median_s": round(statistics.median(inside), 2) if inside else None,
             "failed_runs": [run for run in runs if run["returncode"] != 0],
         }
 
-    columns = ("measurement", "median (s)", "runs (s)", "in-process synthesis (s)", "what")
+    columns = ("measurement", "median (s)", "runs (s)", "CPU (s)", "in-process synthesis (s)", "what")
     table = Table(*columns, title="genai-infra benchmark")
     for name, result in results.items():
         inside = result["in_process_median_s"]
@@ -124,6 +131,7 @@ def main() -> int:
             name + (" [red](failed)[/]" if result["failed_runs"] else ""),
             f"{result['median_s']:.2f}",
             " ".join(f"{wall:.1f}" for wall in result["runs_s"]),
+            f"{result['cpu_median_s']:.1f}",
             "" if inside is None else f"{inside:.2f}",
             result["what"],
         )
@@ -131,7 +139,12 @@ def main() -> int:
     if args.json:
         payload = {
             "runs": args.runs,
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
             "results": results,
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -77,24 +77,3 @@ def synthesize(config: ProjectConfig, target: Target, out: Path, *, validate: bo
     build_target(app, config, target, nag=validate)
     app.synth()
     return Assembly(target, directory)
-
-
-class SynthesisError(Exception):
-    """One target did not synthesize; picklable, so it crosses from a worker process intact."""
-
-    def __init__(self, label: str, message: str) -> None:
-        super().__init__(label, message)
-        self.label = label
-        self.message = message
-
-
-def synthesize_batch(config: ProjectConfig, targets: list[Target], out: Path) -> list[Assembly]:
-    """Synthesize targets one after the other in this process (a worker's unit of work)."""
-    assemblies = []
-    for target in targets:
-        try:
-            assemblies.append(synthesize(config, target, out))
-        except Exception as error:  # jsii reports validation failures as a generic error, and cannot be pickled
-            text = str(error).strip()
-            raise SynthesisError(target.label, text.splitlines()[0] if text else type(error).__name__) from None
-    return assemblies

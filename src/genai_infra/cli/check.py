@@ -1,9 +1,9 @@
 """`genai-infra check --env E`: preflight, cfn-lint and cdk-nag over every target, in one table.
 
 Each target is synthesized twice into separate directories: the second synthesis is what the
-determinism rule (PF060) compares against. Both rounds and cfn-lint share one pool of worker
-processes (genai_infra.parallel), so the second round runs in workers whose jsii is already
-started. Exits 1 when any checker reports an error.
+determinism rule (PF060) compares against. cfn-lint runs in worker processes (one per CPU,
+genai_infra.parallel) on the first round's templates while this process synthesizes the second
+round. Exits 1 when any checker reports an error.
 """
 
 from __future__ import annotations
@@ -124,9 +124,9 @@ def check(
     overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
 ) -> None:
     """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
-    from genai_infra.checks import lint, nag_summary
+    from genai_infra.checks import lint, nag_summary, warm_up
     from genai_infra.cli import main
-    from genai_infra.parallel import shared_pool, worker_count
+    from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
     config = main._config(config_file, overrides)
@@ -135,14 +135,16 @@ def check(
         worker_count()
     except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
         raise main.fail(f"{error}.") from None
-    with shared_pool(len(targets)) as pool:
+    with worker_pool(len(targets)) as pool:
+        if pool:
+            # Workers start Python and import cfn-lint while this process synthesizes.
+            for _ in range(len(targets)):
+                pool.submit(warm_up)
         assemblies = main._synthesize(config, targets, out)
+        linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
         again = main._synthesize(config, targets, out / "determinism")
         with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
-            if pool:
-                lint_findings = list(pool.executor.map(lint, assemblies))
-            else:
-                lint_findings = [lint(assembly) for assembly in assemblies]
+            lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
     preflight = preflight_findings(assemblies)
     for first, second in zip(assemblies, again, strict=True):
         preflight += compare_assemblies(first, second)

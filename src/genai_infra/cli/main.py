@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -65,42 +64,20 @@ def _targets(config: ProjectConfig, env: str, region: str | None) -> list[Target
 
 
 def _synthesize(config: ProjectConfig, targets: list[Target], out: Path) -> list[Assembly]:
-    """Synthesize the targets; in worker processes when there are several and more than one CPU."""
-    from genai_infra.parallel import active_pool, new_pool, split, worker_count
-    from genai_infra.synth import SynthesisError, synthesize_batch
+    from genai_infra.synth import synthesize
 
-    pool = active_pool()
-    try:
-        workers = pool.workers if pool else min(worker_count(), len(targets))
-    except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
-        raise fail(f"{error}.") from None
-    try:
-        if pool is None and workers < 2:
-            assemblies = []
-            for target in targets:
-                with errors.status(f"synthesizing {target.label}"):
-                    assemblies += synthesize_batch(config, [target], out)
-        else:
-            own = pool.executor if pool else new_pool(workers)
+    assemblies: list[Assembly] = []
+    for target in targets:
+        with errors.status(f"synthesizing {target.label}"):
             try:
-                with errors.status(f"synthesizing {len(targets)} targets in {workers} processes"):
-                    futures = [own.submit(synthesize_batch, config, part, out) for part in split(targets, workers)]
-                    done = {a.target.label: a for future in futures for a in future.result()}
-            finally:
-                if pool is None:
-                    own.shutdown(cancel_futures=True)
-            assemblies = [done[target.label] for target in targets]
-    except SynthesisError as error:
-        raise fail(
-            f"synthesis of {error.label} failed: {error.message} "
-            f"(details in {out}/{error.label.replace('/', '-')}/validation-report.json)"
-        ) from None
-    except BrokenProcessPool:
-        raise fail(
-            "a synthesis process stopped unexpectedly (out of memory?); retry with GENAI_INFRA_WORKERS=1."
-        ) from None
-    for assembly in assemblies:
-        errors.print(f"[green]synthesized[/green] {assembly.target.label} -> {assembly.directory}")
+                assemblies.append(synthesize(config, target, out))
+            except Exception as error:  # jsii reports validation failures as a generic error
+                first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise fail(
+                    f"synthesis of {target.label} failed: {first_line} "
+                    f"(details in {out}/{target.environment}-{target.region}/validation-report.json)"
+                ) from None
+        errors.print(f"[green]synthesized[/green] {target.label} -> {assemblies[-1].directory}")
     return assemblies
 
 

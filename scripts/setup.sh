@@ -19,6 +19,8 @@ fi
 
 lock=node_modules/.package-lock.json
 if [ ! -x node_modules/.bin/cdk ] || ! cmp -s package-lock.json "$lock.source" 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # Puppeteer (under the mermaid CLI) would download a Chrome build of its own, which cannot be
+  # fetched here; `genai-infra diagram --format svg|png` uses the machine's Chromium instead.
+  PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$lock.source"
 fi

@@ -46,8 +46,8 @@ STACK_CLASSES: dict[str, StackFactory] = {
 }
 
 
-def build_target(app: cdk.App, config: ProjectConfig, target: Target) -> dict[str, GenaiStack]:
-    """Create the target's stacks in `app`, tag them and register the cdk-nag packs."""
+def build_target(app: cdk.App, config: ProjectConfig, target: Target, *, nag: bool = True) -> dict[str, GenaiStack]:
+    """Create the target's stacks in `app`, tag them and register the cdk-nag packs (unless nag=False)."""
     environment = config.environments[target.environment]
     context = TargetContext(project=config, environment=environment, region=target.region)
     stacks: dict[str, GenaiStack] = {}
@@ -68,5 +68,6 @@ def build_target(app: cdk.App, config: ProjectConfig, target: Target) -> dict[st
         ("ManagedBy", tags.managed_by),
     ):
         cdk.Tags.of(app).add(key, value)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if nag:
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return stacks

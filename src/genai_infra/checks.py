@@ -31,6 +31,11 @@ class NagSummary:
     acknowledged: int
 
 
+def warm_up() -> None:
+    """Import cfn-lint in a worker process ahead of the first template it lints."""
+    import cfnlint.api  # noqa: F401
+
+
 def lint(assembly: Assembly) -> list[LintFinding]:
     """cfn-lint every template of the target for the target's own region."""
     from cfnlint.api import ManualArgs, lint_by_config

@@ -55,15 +55,25 @@ def use_project_node() -> None:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
-def synthesize(config: ProjectConfig, target: Target, out: Path) -> Assembly:
-    """Synthesize one target; cdk-nag findings that are not acknowledged raise here."""
+def synthesize(config: ProjectConfig, target: Target, out: Path, *, validate: bool = True) -> Assembly:
+    """Synthesize one target; cdk-nag findings that are not acknowledged raise here.
+
+    validate=False leaves out cdk-nag and the CDK's built-in CloudFormation validation (the
+    "CloudFormation Validate" report). Only the benchmark uses it, to measure what validation
+    costs; every command synthesizes with validation.
+    """
     use_project_node()
     import aws_cdk as cdk  # jsii starts here: keep it out of the pure-Python commands
 
     from genai_infra.app_builder import build_target
 
     directory = target_directory(out, target)
-    app = cdk.App(outdir=str(directory), context=dict(cdk_json_context()), analytics_reporting=False)
-    build_target(app, config, target)
+    app = cdk.App(
+        outdir=str(directory),
+        context=dict(cdk_json_context()),
+        analytics_reporting=False,
+        builtin_cloud_formation_validation=validate,
+    )
+    build_target(app, config, target, nag=validate)
     app.synth()
     return Assembly(target, directory)

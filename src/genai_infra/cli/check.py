@@ -1,7 +1,9 @@
 """`genai-infra check --env E`: preflight, cfn-lint and cdk-nag over every target, in one table.
 
 Each target is synthesized twice into separate directories: the second synthesis is what the
-determinism rule (PF060) compares against. Exits 1 when any checker reports an error.
+determinism rule (PF060) compares against. cfn-lint runs in worker processes (one per CPU,
+genai_infra.parallel) on the first round's templates while this process synthesizes the second
+round. Exits 1 when any checker reports an error.
 """
 
 from __future__ import annotations
@@ -122,14 +124,27 @@ def check(
     overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
 ) -> None:
     """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
-    from genai_infra.checks import lint, nag_summary
+    from genai_infra.checks import lint, nag_summary, warm_up
     from genai_infra.cli import main
+    from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
     config = main._config(config_file, overrides)
     targets = main._targets(config, env, None)
-    assemblies = main._synthesize(config, targets, out)
-    again = main._synthesize(config, targets, out / "determinism")
+    try:
+        worker_count()
+    except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
+        raise main.fail(f"{error}.") from None
+    with worker_pool(len(targets)) as pool:
+        if pool:
+            # Workers start Python and import cfn-lint while this process synthesizes.
+            for _ in range(len(targets)):
+                pool.submit(warm_up)
+        assemblies = main._synthesize(config, targets, out)
+        linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
+        again = main._synthesize(config, targets, out / "determinism")
+        with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+            lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
     preflight = preflight_findings(assemblies)
     for first, second in zip(assemblies, again, strict=True):
         preflight += compare_assemblies(first, second)
@@ -139,9 +154,9 @@ def check(
         for f in preflight
     ]
     acknowledged: dict[str, int] = {}
-    for assembly in assemblies:
+    for assembly, findings in zip(assemblies, lint_findings, strict=True):
         label = assembly.target.label
-        for finding in lint(assembly):
+        for finding in findings:
             severity = "error" if finding.is_error else "warning"
             where = f"{finding.template}:{finding.line}"
             rows.append(Row(label, "cfn-lint", finding.rule, severity, where, finding.message))

@@ -19,6 +19,7 @@ from rich.table import Table
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
+from genai_infra.cli.diagram import diagram
 from genai_infra.cli.failover import failover
 from genai_infra.cli.recovery import recovery
 from genai_infra.cli.validate import validate
@@ -212,6 +213,7 @@ def manifests(
 
 
 app.command("cost")(cost)
+app.command("diagram")(diagram)
 
 
 def main() -> None:

@@ -1,0 +1,81 @@
+"""`genai-infra diagram --env E`: the spec's pictures, drawn from the environment's synthesized assemblies.
+
+Mermaid goes to stdout (or one .mmd file per picture with --out); SVG and PNG are drawn from the
+same Mermaid by the mermaid CLI; --write-docs refreshes docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FORMATS = ("mermaid", "svg", "png")
+DOCS_ENVIRONMENT = "production"
+
+
+def architecture_path() -> Path:
+    from genai_infra.synth import PROJECT_ROOT
+
+    return PROJECT_ROOT / "docs" / "architecture.md"
+
+
+def diagram(
+    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    output_format: Annotated[str, typer.Option("--format", help="mermaid, svg or png")] = "mermaid",
+    out: Annotated[Path | None, typer.Option(help="directory for one file per picture; stdout when omitted")] = None,
+    write_docs: Annotated[bool, typer.Option("--write-docs", help="rewrite docs/architecture.md (production)")] = False,
+    cdk_out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+) -> None:
+    """Stack organization by layer, regional architecture and deployment phases, from the cloud assemblies."""
+    from genai_infra.cli import main
+    from genai_infra.diagrams import architecture_document, diagrams_of, to_mermaid
+    from genai_infra.diagrams.render import RenderError, find_browser, mermaid_cli, render_images
+
+    if output_format not in FORMATS:
+        raise main.fail(f"unknown format {output_format!r}; use mermaid, svg or png.")
+    if output_format != "mermaid":
+        if out is None:
+            raise main.fail(f"--format {output_format} writes one file per picture; pass --out DIR.")
+        try:  # before synthesis: a missing browser should not cost a minute of synthesis first
+            mermaid_cli()
+            find_browser()
+        except RenderError as error:
+            raise main.fail(f"{error}.") from None
+    if write_docs and env != DOCS_ENVIRONMENT:
+        raise main.fail(
+            f"docs/architecture.md shows {DOCS_ENVIRONMENT}; use --env {DOCS_ENVIRONMENT} with --write-docs."
+        )
+    config = main._config(config_file, overrides)
+    assemblies = main._synthesize(config, main._targets(config, env, None), cdk_out)
+
+    if write_docs:
+        path = architecture_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(architecture_document(env, assemblies), encoding="utf-8")
+        main.errors.print(f"[green]wrote[/green] {path}")
+    if out is None:
+        if not write_docs:
+            sys.stdout.write(architecture_document(env, assemblies))
+        return
+    pictures = {f"{env}-{stem}": to_mermaid(picture) for stem, picture in diagrams_of(assemblies).items()}
+    try:
+        if output_format == "mermaid":
+            out.mkdir(parents=True, exist_ok=True)
+            written = []
+            for stem, text in pictures.items():
+                written.append(out / f"{stem}.mmd")
+                written[-1].write_text(text, encoding="utf-8")
+        else:
+            with main.errors.status(f"drawing {len(pictures)} {output_format} images"):
+                written = render_images(pictures, out, output_format)
+    except RenderError as error:
+        raise main.fail(f"{error}.") from None
+    except OSError as error:
+        raise main.fail(f"cannot write to {out} ({error.strerror or error}).") from None
+    for path in written:
+        main.errors.print(f"[green]wrote[/green] {path}")

@@ -74,9 +74,16 @@ def validate(
         raise main.fail(
             f"{regions[0]} is the global region of {env}; validate a serving region: {', '.join(environment.regions)}."
         )
-    _, clients = aws_clients(profile)
+    session, clients = aws_clients(profile)
+    from genai_infra.validation.kubernetes_api import eks_token
+
+    options = ProbeOptions(
+        enabled=probes,
+        timeout=timeout,
+        kubernetes_token=lambda cluster, where: eks_token(session, cluster, where),
+    )
     with main.errors.status(f"validating {env} in {', '.join(regions)}"):
-        outcomes = validate_environment(environment, regions, clients, ProbeOptions(enabled=probes, timeout=timeout))
+        outcomes = validate_environment(environment, regions, clients, options)
     table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
     for outcome in outcomes:
         verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from genai_infra.config import EnvironmentConfig
+from genai_infra.kubernetes.constants import APP_NAME, NAMESPACE
 from genai_infra.naming import (
     app_target_group_name,
     aurora_global_cluster_id,
@@ -15,7 +16,7 @@ from genai_infra.naming import (
     health_check_id_parameter,
     secret_name,
 )
-from genai_infra.validation import aws_checks, probes
+from genai_infra.validation import aws_checks, kubernetes_api, probes
 from genai_infra.validation.result import CheckResult, Client, guarded
 
 # (region, service) -> a client of that service in that region: boto3 sessions, or moto/stubs in tests.
@@ -38,6 +39,8 @@ class ProbeOptions:
     # CA bundles for the probes; None uses the system trust store (Amazon's CAs are in it).
     postgres_root_cert: str | None = None
     redis_ca_file: str | None = None
+    # (cluster, region) -> a bearer token for the cluster's Kubernetes API; None skips that probe.
+    kubernetes_token: Callable[[str, str], str] | None = None
 
 
 def validate_environment(
@@ -91,6 +94,21 @@ def _region(
     )
     addons = list(config.eks.addon_versions)
     add("service discovery", "EKS add-ons", lambda: aws_checks.eks_addons(clients(region, "eks"), eks_name, addons))
+    token = probe.kubernetes_token
+    if probe.enabled and token is not None:
+        add(
+            "service discovery",
+            f"Deployment {NAMESPACE}/{APP_NAME}",
+            lambda: kubernetes_api.deployment_available(
+                clients(region, "eks"),
+                cluster=eks_name,
+                namespace=NAMESPACE,
+                name=APP_NAME,
+                min_available=environment.workload.min_replicas,
+                token=lambda: token(eks_name, region),
+                timeout=probe.timeout,
+            ),
+        )
 
     aurora_id = data_resource_id(env, region, primary, "aurora")
     expect_writer = config.aurora.global_role != "secondary"

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
 
@@ -118,10 +119,10 @@ def combined_table(
 
 
 def check(
-    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
     from genai_infra.checks import lint, nag_summary, warm_up

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment
 from genai_infra.config.model import EnvironmentConfig
 from genai_infra.cost.catalog import CostError, load_catalog
@@ -118,8 +119,8 @@ def cost(
         list[str] | None, typer.Option("--what-if", help="re-price with a configuration change: dotted.key=value")
     ] = None,
     details: Annotated[bool, typer.Option("--details", help="list every charge")] = False,
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """Monthly cost of an environment by category and stack, against its budget (offline list prices)."""
     if output_format not in ("table", "json"):

@@ -24,6 +24,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.deployment import (
     Need,
     PlanError,
@@ -54,11 +55,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EVENT = re.compile(r"\|\s*(?P<status>[A-Z_]+)(?: \(skipped\))?\s*\|\s*(?P<type>[A-Za-z0-9:]+)\s*\|\s*(?P<what>.*)$")
 ERROR_MARKERS = ("FAILED", "ROLLBACK", "❌", "Error", "error:")
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
 RegionOption = Annotated[str | None, typer.Option(help="one region of the environment; all when omitted")]
 OutOption = Annotated[Path, typer.Option(help="directory for the cloud assemblies and the outputs files")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")]
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")]
 
 
 def cdk_executable() -> str:

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+
 FORMATS = ("mermaid", "svg", "png")
 DOCS_ENVIRONMENT = "production"
 
@@ -23,13 +25,13 @@ def architecture_path() -> Path:
 
 
 def diagram(
-    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    env: EnvOption,
     output_format: Annotated[str, typer.Option("--format", help="mermaid, svg or png")] = "mermaid",
     out: Annotated[Path | None, typer.Option(help="directory for one file per picture; stdout when omitted")] = None,
     write_docs: Annotated[bool, typer.Option("--write-docs", help="rewrite docs/architecture.md (production)")] = False,
     cdk_out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """Stack organization by layer, regional architecture and deployment phases, from the cloud assemblies."""
     from genai_infra.cli import main

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, select_environment
 from genai_infra.validation.failover import FailoverError, StepReport, drill_steps, refuse_unless_drillable, run_steps
 
@@ -20,8 +20,8 @@ def failover(
     ] = False,
     timeout: Annotated[float, typer.Option(help="seconds each step may wait for AWS to finish")] = 1800.0,
     profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """Move Aurora's and Redis's writers to another region and report where Route 53 sends traffic."""
     from genai_infra.cli import main

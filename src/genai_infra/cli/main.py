@@ -21,6 +21,7 @@ from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.diagram import diagram
 from genai_infra.cli.failover import failover
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.cli.recovery import recovery
 from genai_infra.cli.validate import validate
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
@@ -41,10 +42,6 @@ app.command("destroy")(destroy)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)
-
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")]
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")]
 
 
 def fail(message: str) -> typer.Exit:

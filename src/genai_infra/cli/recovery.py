@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.recovery import recovery_paths, templates_by_region
 
 
@@ -25,11 +26,11 @@ def _duration(seconds: int | None) -> str:
 
 
 def recovery(
-    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """RPO and RTO per component if a region is lost, computed from the synthesized templates."""
     from genai_infra.cli import main

@@ -7,12 +7,12 @@ any failure. No synthesis: every name comes from naming.py and the configuration
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, select_environment, select_region
 
 
@@ -48,15 +48,15 @@ def aws_clients(profile: str | None = None) -> tuple[Any, Any]:
 
 
 def validate(
-    env: Annotated[str, typer.Option("--env", "-e", help="development, staging or production")],
+    env: EnvOption,
     region: Annotated[str | None, typer.Option(help="one serving region; every serving region when omitted")] = None,
     probes: Annotated[
         bool, typer.Option(help="open real connections (needs a route into the VPC, e.g. a runner inside it)")
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
     profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")] = None,
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")] = None,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
 ) -> None:
     """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure."""
     from genai_infra.cli import main

@@ -1,0 +1,12 @@
+"""Options every `genai-infra` command spells the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")]

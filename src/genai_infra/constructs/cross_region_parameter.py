@@ -8,7 +8,7 @@ DeleteParameter on delete, with a role that may touch that one parameter and not
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -16,7 +16,8 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from genai_infra.constructs.log_retention import log_retention
-from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.constructs.sdk_provider import acknowledge_sdk_provider
+from genai_infra.nag import NIST, acknowledge
 
 
 class CrossRegionParameter(Construct):
@@ -88,26 +89,4 @@ class CrossRegionParameter(Construct):
             "The custom resource's policy allows PutParameter and DeleteParameter on this one parameter ARN "
             "only; it lives and dies with the resource that needs it.",
         )
-        self._acknowledge_provider(stack)
-
-    def _acknowledge_provider(self, stack: Stack) -> None:
-        """The CDK-provided singleton Lambda that runs the SDK calls: its findings, each with its reason."""
-        provider = stack.node.try_find_child(f"AWS{cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace('-', '')}")
-        if provider is None:
-            return
-        function = provider.node.find_child("Resource")
-        if isinstance(function, CfnResource):
-            # CDK adds DependsOn the role that the Role property's GetAtt already orders (cfn-lint W3005).
-            function.add_deletion_override("DependsOn")
-        acknowledge(
-            provider,
-            f"{AWS_SOLUTIONS}-IAM4",
-            "AWSLambdaBasicExecutionRole only lets the CDK provider function write its own CloudWatch logs.",
-            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        )
-        for rule, reason in (
-            ("LambdaConcurrency", "The provider runs only during deployments, one SDK call at a time."),
-            ("LambdaDLQ", "CloudFormation invokes the provider synchronously and reports its failures itself."),
-            ("LambdaInsideVPC", "The provider calls only the public SSM API of another region; no VPC resource."),
-        ):
-            acknowledge(provider, f"{NIST}-{rule}", reason)
+        acknowledge_sdk_provider(stack)

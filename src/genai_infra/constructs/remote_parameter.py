@@ -10,20 +10,18 @@ region first, so the parameter exists when the secondary region reads it.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, CfnResource, Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 from genai_infra.constructs.log_retention import log_retention
+from genai_infra.constructs.sdk_provider import acknowledge_sdk_provider
 from genai_infra.constructs.shared_values import read_value
-from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.nag import NIST, acknowledge
 from genai_infra.naming import log_group_name, ssm_parameter
 from genai_infra.stacks.base import TargetContext
-
-# The construct id of the one Lambda function CDK shares among every AwsCustomResource of a stack.
-PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
 
 
 class RemoteParameterLogs(Construct):
@@ -92,35 +90,4 @@ class RemoteParameter(Construct):
             f"{NIST}-IAMNoInlinePolicy",
             "CDK generates this inline policy from the SDK call: ssm:GetParameter on this one parameter only.",
         )
-        provider = Stack.of(self).node.try_find_child(PROVIDER_ID)
-        if provider is not None:
-            _acknowledge_provider(provider)
-
-
-def _acknowledge_provider(provider: IConstruct) -> None:
-    function = provider.node.default_child
-    if isinstance(function, CfnResource):
-        # CDK writes both a DependsOn and a GetAtt on the service role; the duplicate is harmless.
-        function.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-    acknowledge(
-        provider,
-        f"{AWS_SOLUTIONS}-IAM4",
-        "The AwsCustomResource provider runs with AWSLambdaBasicExecutionRole, which only lets it write its "
-        "own CloudWatch logs.",
-        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-    )
-    acknowledge(
-        provider,
-        f"{NIST}-LambdaConcurrency",
-        "The provider runs only during stack deployments, one invocation per custom resource.",
-    )
-    acknowledge(
-        provider,
-        f"{NIST}-LambdaDLQ",
-        "CloudFormation invokes the provider synchronously and reports its failure; there is no event to keep.",
-    )
-    acknowledge(
-        provider,
-        f"{NIST}-LambdaInsideVPC",
-        "The provider only calls the SSM API of another region; it reaches no resource inside a VPC.",
-    )
+        acknowledge_sdk_provider(Stack.of(self))

@@ -574,6 +574,8 @@ class RegionConfig(Frozen):
 
 
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# An EventBridge cron expression: cron(minutes hours day-of-month month day-of-week year).
+CronExpression = Annotated[str, Field(pattern=r"^cron\((\S+ ){5}\S+\)$")]
 
 
 class BudgetConfig(Frozen):
@@ -594,7 +596,7 @@ class BackupRuleConfig(Frozen):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,50}$")
     # An EventBridge cron expression in UTC, e.g. cron(0 5 * * ? *) for 05:00 daily.
-    schedule: str = Field(pattern=r"^cron\((\S+ ){5}\S+\)$")
+    schedule: CronExpression
     delete_after_days: int = Field(ge=1)
     copy_to_region: str | None = None
     copy_delete_after_days: int | None = Field(default=None, ge=1)
@@ -743,8 +745,8 @@ class OffHoursConfig(Frozen):
 
     enabled: bool = False
     # EventBridge Scheduler cron expressions, in `timezone`: down on weekday evenings, up on weekday mornings.
-    scale_down: str = Field(default="cron(0 20 ? * MON-FRI *)", pattern=r"^cron\((\S+ ){5}\S+\)$")
-    scale_up: str = Field(default="cron(0 8 ? * MON-FRI *)", pattern=r"^cron\((\S+ ){5}\S+\)$")
+    scale_down: CronExpression = "cron(0 20 ? * MON-FRI *)"
+    scale_up: CronExpression = "cron(0 8 ? * MON-FRI *)"
     timezone: str = Field(default="Asia/Taipei", pattern=r"^[A-Za-z]+/[A-Za-z_]+$")
 
 

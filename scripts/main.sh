@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs the main job for one environment (default: production):
-# synthesize every region, check it (preflight, cfn-lint per region, cdk-nag, determinism),
-# print the deployment plan, price it against its budget, report its recovery paths, and deploy
-# it to the local AWS emulator (moto on loopback) as far as the emulator can take it.
+# synthesize every region and check it (preflight, cfn-lint per region, cdk-nag, determinism);
+# then, from those same assemblies, print the deployment plan, price it against its budget and
+# report its recovery paths; and deploy it to the local AWS emulator (moto on loopback) as far as
+# the emulator can take it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env_name="${1:-production}"
@@ -10,7 +11,7 @@ out="cdk.out/main"
 bash scripts/setup.sh
 source scripts/env.sh
 genai-infra check --env "$env_name" --out "$out"
-genai-infra plan --env "$env_name" --out "$out"
+genai-infra plan --env "$env_name" --from "$out"
 genai-infra cost --env "$env_name" --from "$out"
-genai-infra recovery --env "$env_name" --out "$out"
+genai-infra recovery --env "$env_name" --from "$out"
 bash scripts/deploy-local.sh "$env_name" "$out"

@@ -77,3 +77,19 @@ def test_the_cli_prints_json(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -
     bad = CliRunner().invoke(main.app, ["recovery", "--env", "production", "--format", "xml"])
     assert bad.exit_code == 1
     assert "unknown format 'xml'" in bad.output
+
+
+def test_plan_and_recovery_read_synthesized_assemblies_with_from(assemblies: Any, tmp_path: Any) -> None:
+    # The session's assemblies sit in one `synth --out` folder; --from reads them and synthesizes nothing.
+    source = str(assemblies[("production", "ap-east-2")].directory.parent)
+    recovered = CliRunner().invoke(main.app, ["recovery", "--env", "production", "--from", source, "--format", "json"])
+    assert recovered.exit_code == 0, recovered.output
+    assert "synthesized" not in recovered.output
+    paths = {p["component"]: p for p in json.loads(recovered.stdout)["paths"]}
+    assert paths["Route 53 failover"]["rto_seconds"] == 90
+    planned = CliRunner().invoke(main.app, ["plan", "--env", "staging", "--from", source, "--format", "json"])
+    assert planned.exit_code == 0, planned.output
+    assert {step["stack"] for step in json.loads(planned.stdout)["steps"]} >= {"EKSStack", "EdgeStack"}
+    missing = CliRunner().invoke(main.app, ["plan", "--env", "staging", "--from", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert f"{tmp_path} holds no assembly of staging/ap-east-2" in " ".join(missing.output.split())

@@ -21,7 +21,7 @@ from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.diagram import diagram
 from genai_infra.cli.failover import failover
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
 from genai_infra.cli.recovery import recovery
 from genai_infra.cli.validate import validate
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
@@ -86,6 +86,23 @@ def _synthesize(config: ProjectConfig, targets: list[Target], out: Path) -> list
     return assemblies
 
 
+def _assemblies(config: ProjectConfig, targets: list[Target], out: Path, source: Path | None) -> list[Assembly]:
+    """The targets' cloud assemblies: synthesized into `out`, or read from `source` (`synth --out` layout)."""
+    if source is None:
+        return _synthesize(config, targets, out)
+    from genai_infra.synth import Assembly, target_directory
+
+    assemblies = [Assembly(target, target_directory(source, target)) for target in targets]
+    for assembly in assemblies:
+        if not (assembly.directory / "manifest.json").is_file():
+            target = assembly.target
+            raise fail(
+                f"{source} holds no assembly of {target.label}; run `genai-infra synth --env {target.environment} "
+                f"--out {source}` first, or leave out --from."
+            )
+    return assemblies
+
+
 @app.command("list")
 def list_targets(config_file: ConfigOption = None, overrides: SetOption = None) -> None:
     """The targets of every environment and their stacks, in deployment order."""
@@ -137,6 +154,7 @@ def plan(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
@@ -145,7 +163,7 @@ def plan(
         raise fail(f"unknown format {output_format!r}; use table or json.")
     config = _config(config_file, overrides)
     targets = _targets(config, env, None)
-    assemblies = _synthesize(config, targets, out)
+    assemblies = _assemblies(config, targets, out, source)
     if report_preflight(assemblies, errors):
         raise fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
     steps = plan_steps(assemblies, [target.region for target in targets])

@@ -10,3 +10,6 @@ import typer
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")]
 SetOption = Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")]
+FromOption = Annotated[
+    Path | None, typer.Option("--from", help="read the assemblies of `genai-infra synth --out DIR`; do not synthesize")
+]

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
 from genai_infra.recovery import recovery_paths, templates_by_region
 
 
@@ -29,6 +29,7 @@ def recovery(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
@@ -38,7 +39,7 @@ def recovery(
     if output_format not in ("table", "json"):
         raise main.fail(f"unknown format {output_format!r}; use table or json.")
     config = main._config(config_file, overrides)
-    assemblies = main._synthesize(config, main._targets(config, env, None), out)
+    assemblies = main._assemblies(config, main._targets(config, env, None), out, source)
     paths = recovery_paths(templates_by_region(assemblies))
     if output_format == "json":
         sys.stdout.write(json.dumps({"environment": env, "paths": [asdict(p) for p in paths]}, indent=2) + "\n")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from aws_cdk import CfnCondition, CfnElement, CfnResource, CfnTag, RemovalPolicy, Stack
+from aws_cdk import CfnCondition, CfnElement, CfnResource, CfnTag, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -261,6 +261,8 @@ class GenaiCluster(Construct):
                     ec2.CfnLaunchTemplate.TagSpecificationProperty(resource_type=kind, tags=tags)
                     for kind in ("instance", "volume", "network-interface")
                 ],
+                # AL2023's nodeadm merges this NodeConfig with the one EKS generates for the node group.
+                user_data=Fn.base64(node_user_data(self.config.max_pods)),
             ),
         )
 
@@ -314,9 +316,24 @@ class GenaiCluster(Construct):
         return addons
 
 
+def node_user_data(max_pods: int) -> str:
+    """MIME user data with the AL2023 NodeConfig that sets the kubelet's pod limit (prefix delegation)."""
+    return (
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\n'
+        "Content-Type: application/node.eks.aws\n\n"
+        "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n"
+        f"  kubelet:\n    config:\n      maxPods: {max_pods}\n"
+        "--//--\n"
+    )
+
+
+# Prefix delegation: the VPC CNI assigns /28 prefixes instead of single IPs, so a node's pod limit
+# is the kubelet's max_pods, not its ENI slots (t3 instances are Nitro-based, as it requires).
+VPC_CNI_CONFIGURATION: dict[str, object] = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}}
 # Container Insights with enhanced metrics, and the CloudWatch agent as the pods' trace receiver:
 # it listens where the X-Ray daemon would (UDP 2000) and for OTLP, and sends traces to X-Ray.
 ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
+    "vpc-cni": VPC_CNI_CONFIGURATION,
     "amazon-cloudwatch-observability": {
         "agent": {
             "config": {

@@ -43,7 +43,12 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
     def value(key: str) -> str:
         return read_value(scope, environment=name, key=key)
 
-    replication_group = value("redis/replication-group-id")
+    # Only what the environment runs is watched (decision C12): no Redis or MSK alarms without them.
+    redis_nodes: tuple[str, ...] = ()
+    if environment.has("ElastiCacheStack"):
+        replication_group = value("redis/replication-group-id")
+        redis_nodes = tuple(Fn.join("-", [replication_group, f"{n:03d}"]) for n in range(1, config.redis.replicas + 2))
+    kafka = environment.has("MSKStack")
     nat_ids = value("network/nat-gateway-ids")
     nat_count = config.network.nat_gateways
     aurora = config.aurora
@@ -52,9 +57,9 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
         load_balancer=value("alb/full-name"),
         target_group=value("alb/target-group-full-name"),
         aurora_cluster=value("aurora/cluster-identifier"),
-        redis_nodes=tuple(Fn.join("-", [replication_group, f"{n:03d}"]) for n in range(1, config.redis.replicas + 2)),
-        msk_cluster=value("msk/cluster-name"),
-        msk_broker_ids=tuple(str(n) for n in range(1, config.msk.broker_count + 1)),
+        redis_nodes=redis_nodes,
+        msk_cluster=value("msk/cluster-name") if kafka else "",
+        msk_broker_ids=tuple(str(n) for n in range(1, config.msk.broker_count + 1)) if kafka else (),
         nat_gateways=tuple(Fn.select(i, Fn.split(",", nat_ids, nat_count)) for i in range(nat_count)),
         aurora_has_readers=bool(aurora.reader_instance_classes) or aurora.global_role == "secondary",
         aurora_global_secondary=aurora.global_role == "secondary",

@@ -15,6 +15,7 @@ from typing import Any
 from genai_infra.config import EnvironmentConfig, RegionConfig
 from genai_infra.cost.rules import Resource
 from genai_infra.cost.usage import Usage
+from genai_infra.targets import stacks_for
 
 # Decision S3: a WAF web ACL with AWS managed rule groups. Planned with the three baseline groups
 # (common rule set, known bad inputs, IP reputation) and one rate-based rule.
@@ -192,25 +193,32 @@ def _cost() -> list[Spec]:
 
 
 def planned_stacks(environment: EnvironmentConfig, region: str, usage: Usage) -> dict[str, list[Spec]]:
-    """Every planned stack of the target (environment, region), by the specification's stack names."""
+    """Every planned stack of the target (environment, region), by the specification's stack names.
+
+    Only the stacks the environment's configuration gives the target (decision C12) are planned.
+    """
     config = environment.regions.get(region)
     if config is None:
-        return {"EdgeStack": _edge(), "CostOptimizationStack": _cost()}
-    primary = config.role == "primary"
-    stacks = {
-        "RdsStack": _rds(config),
-        "ElastiCacheStack": _cache(config),
-        "MSKStack": _msk(config),
-        "EKSStack": _eks(config, primary),
-        "ObservabilityStack": _observability(environment, usage),
-        "AlertingStack": _alerting(usage),
-        "Route53FailoverStack": _failover(environment),
-    }
-    if primary and environment.analytics_enabled:
-        stacks["AnalyticsStack"] = _analytics()
-    if primary and len(environment.regions) > 1:
-        stacks["DisasterRecoveryStack"] = _disaster_recovery()
-    return stacks
+        stacks = {"EdgeStack": _edge(), "CostOptimizationStack": _cost()}
+        wanted = stacks_for(environment, "global")
+    else:
+        primary = config.role == "primary"
+        stacks = {
+            "RdsStack": _rds(config),
+            "ElastiCacheStack": _cache(config),
+            "MSKStack": _msk(config),
+            "EKSStack": _eks(config, primary),
+            "ObservabilityStack": _observability(environment, usage),
+            "AlertingStack": _alerting(usage),
+            "Route53FailoverStack": _failover(environment),
+            "AnalyticsStack": _analytics(),
+            "DisasterRecoveryStack": _disaster_recovery(),
+        }
+        wanted = stacks_for(environment, config.role)
+        if not (primary and len(environment.regions) > 1):
+            # The backup plan and its cross-region copies are priced once, in the primary region.
+            stacks.pop("DisasterRecoveryStack")
+    return {name: specs for name, specs in stacks.items() if name in wanted}
 
 
 def planned_resources(

@@ -13,6 +13,7 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from genai_infra.constructs.aurora import AuroraCluster, AuroraPlacement
+from genai_infra.constructs.backup import AURORA_CLUSTERS, BackupPlan, BackupVault
 from genai_infra.constructs.generated_secret import GeneratedSecret
 from genai_infra.constructs.secret_rotation import PostgresSecretRotation
 from genai_infra.constructs.shared_values import PublishedValues, read_value
@@ -88,6 +89,22 @@ class RdsStack(GenaiStack):
                 database_security_group_id=value("network/database-security-group-id"),
                 function_name=f"{cluster_id}-secret-rotation",
                 rotation_days=config.secret_rotation_days,
+            )
+        self.snapshots: BackupPlan | None = None
+        if not environment.stacks.disaster_recovery and target.region == environment.primary_region:
+            # Without the DisasterRecoveryStack (decision C12) the environment's backup rules still run,
+            # over its Aurora cluster only: Aurora has no scheduled snapshots of its own, and AWS Backup
+            # is the one managed way to take them and also expire them (plans cost nothing; storage does).
+            vault = BackupVault(
+                self, "Snapshots", environment=env, config=environment.backup, removal_policy=target.stateful_removal_policy
+            )
+            self.snapshots = BackupPlan(
+                self,
+                "SnapshotPlan",
+                environment=env,
+                config=environment.backup,
+                vault=vault.vault,
+                protected=AURORA_CLUSTERS,
             )
         cluster = self.aurora.cluster
         rotation_group = {}

@@ -24,7 +24,8 @@ class SecurityStack(GenaiStack):
         )
         self.origin_verify: OriginVerifySecret | None = None
         # One secret per environment, created in the primary region and replicated to the others.
-        if target.region == target.environment.primary_region:
+        # Only CloudFront sends it: without the edge (decision C12) there is no secret to keep.
+        if target.region == target.environment.primary_region and target.environment.stacks.edge:
             self.origin_verify = OriginVerifySecret(
                 self,
                 "OriginVerify",

@@ -35,17 +35,13 @@ def labels(waves: list[Wave]) -> list[str]:
 
 
 def test_development_waves(config: ProjectConfig) -> None:
+    # Decision C12: no MSK, monitoring, failover, edge or AWS Backup stacks in development.
     assert labels(waves_of(config, "development")) == [
         "phase 1 ap-northeast-1: SecurityStack, CertificateStack",
         "phase 1 ap-northeast-1: NetworkStack",
-        "phase 1 us-east-1: CertificateStack",
-        "phase 2 ap-northeast-1: RdsStack, ElastiCacheStack, MSKStack",
+        "phase 2 ap-northeast-1: RdsStack, ElastiCacheStack",
         "phase 3 ap-northeast-1: EKSStack",
-        "phase 4 ap-northeast-1: ObservabilityStack, AlertingStack",
-        "phase 4 us-east-1: AlertingStack",
-        "phase 5 ap-northeast-1: Route53FailoverStack",
-        "phase 5 us-east-1: EdgeStack",
-        "phase 6 ap-northeast-1: DisasterRecoveryStack, CostOptimizationStack",
+        "phase 6 ap-northeast-1: CostOptimizationStack",
         "phase 6 us-east-1: CostOptimizationStack",
     ]
 
@@ -54,14 +50,10 @@ def test_staging_waves(config: ProjectConfig) -> None:
     assert labels(waves_of(config, "staging")) == [
         "phase 1 ap-east-2: SecurityStack, CertificateStack",
         "phase 1 ap-east-2: NetworkStack",
-        "phase 1 us-east-1: CertificateStack",
-        "phase 2 ap-east-2: RdsStack, ElastiCacheStack, MSKStack",
+        "phase 2 ap-east-2: RdsStack, ElastiCacheStack",
         "phase 3 ap-east-2: EKSStack",
-        "phase 4 ap-east-2: ObservabilityStack, AlertingStack",
-        "phase 4 us-east-1: AlertingStack",
-        "phase 5 ap-east-2: Route53FailoverStack",
-        "phase 5 us-east-1: EdgeStack",
-        "phase 6 ap-east-2: DisasterRecoveryStack, CostOptimizationStack",
+        "phase 4 ap-east-2: ObservabilityStack",
+        "phase 6 ap-east-2: CostOptimizationStack",
         "phase 6 us-east-1: CostOptimizationStack",
     ]
 

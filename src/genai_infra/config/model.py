@@ -878,14 +878,14 @@ class EnvironmentConfig(Frozen):
                 )
         for rule in self.backup.rules:
             copy = rule.copy_to_region
+            if copy is not None and (copy not in self.regions or copy == self.primary_region):
+                raise ValueError(
+                    f"backup rule {rule.name} copies to {copy}, which is not a secondary region of {self.name}"
+                )
             if copy is not None and not self.stacks.disaster_recovery:
                 raise ValueError(
                     f"backup rule {rule.name} copies to {copy}, whose vault only the DisasterRecoveryStack creates; "
                     "switch stacks.disaster_recovery on or drop the copy"
-                )
-            if copy is not None and (copy not in self.regions or copy == self.primary_region):
-                raise ValueError(
-                    f"backup rule {rule.name} copies to {copy}, which is not a secondary region of {self.name}"
                 )
         primary_brokers = self.regions[self.primary_region].msk.broker_instance_type
         if self.stacks.analytics and primary_brokers in catalog.MSK_BROKERS_WITHOUT_MULTI_VPC:

@@ -119,7 +119,8 @@ def test_non_production_answers_at_its_own_name_from_its_alb(template: Any) -> N
         (record,) = eks.props("AWS::Route53::RecordSet")
         assert record["Name"] == f"{environment}.genai-demo.kimkao.io."
         assert record["Type"] == "A"
-        assert "AliasTarget" in record and "Failover" not in record
+        assert "AliasTarget" in record
+        assert "Failover" not in record
         # No CloudFront in front: the HTTPS listener forwards to the app instead of answering 403.
         (listener,) = [p for p in eks.props("AWS::ElasticLoadBalancingV2::Listener") if p["Port"] == 443]
         assert listener["DefaultActions"][0]["Type"] == "forward"
@@ -135,7 +136,8 @@ def test_development_keeps_its_monthly_aurora_snapshot_without_the_dr_stack(temp
     assert rule["Lifecycle"]["DeleteAfterDays"] == 7
     (selection,) = rds.props("AWS::Backup::BackupSelection")
     resources = json.dumps(selection["BackupSelection"]["Resources"])
-    assert ":cluster:*" in resources and "volume" not in resources
+    assert ":cluster:*" in resources
+    assert "volume" not in resources
     assert template("production", "ap-east-2", "RdsStack").props("AWS::Backup::BackupPlan") == []
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from genai_infra.config import catalog
 from tests.conftest import Template, render, targets_with
+from tests.data_layer import published, remote_read, split_ssm_key, ssm_key
 
 MSK_TARGETS = targets_with("MSKStack")
-from tests.data_layer import published, remote_read, split_ssm_key, ssm_key
 
 # (environment, region) -> cluster name, broker type, EBS GB, broker log days, protected
 EXPECTED: dict[tuple[str, str], tuple[str, str, int, int, bool]] = {
@@ -119,9 +119,7 @@ def test_replicator_clients_reach_the_brokers_on_9098_only(template: Any, region
     assert (ingress["FromPort"], ingress["ToPort"]) == (9098, 9098)
 
 
-@pytest.mark.parametrize(
-    ("environment", "region"), [t for t in MSK_TARGETS if t != ("production", "ap-northeast-1")]
-)
+@pytest.mark.parametrize(("environment", "region"), [t for t in MSK_TARGETS if t != ("production", "ap-northeast-1")])
 def test_no_replicator_outside_the_dr_region(template: Any, environment: str, region: str) -> None:
     t = _msk(template, environment, region)
     assert t.of_type("AWS::MSK::Replicator") == {}

@@ -34,7 +34,8 @@ def test_the_security_group_roles_are_found_in_every_serving_target(assemblies: 
         roles = sorted(GroupGraph(from_assembly(assembly)).roles.values())
         # The Aurora secret rotation function where the region owns the master secret (not the global
         # secondary); the MSK Replicator's clients on both sides of production.
-        expected = ["alb", "app", "database", "msk"]
+        # MSK (and its group) in production only (decision C12).
+        expected = ["alb", "app", "database", *(["msk"] if environment == "production" else [])]
         if (environment, region) != ("production", "ap-northeast-1"):
             expected.append("rotation")
         if environment == "production":

@@ -104,10 +104,9 @@ def scheduled_pods(template: Mapping[str, Any]) -> PodCount:
                     scaled_minimums[spec["scaleTargetRef"]["name"]] = int(spec.get("minReplicaCount", 0))
                 elif manifest.get("kind") == "DaemonSet":
                     sets.append((PodSet(manifest["metadata"]["name"], per_node=True), 0))
-    for name, replicas in deployments.items():
+    for name, declared in deployments.items():
         # A Deployment scaled by KEDA sets no replicas: its HPA keeps at least the ScaledObject's minimum.
-        count = replicas if replicas is not None else scaled_minimums.get(name, 1)
-        sets.append((PodSet(name), int(count)))
+        sets.append((PodSet(name), int(declared) if declared is not None else scaled_minimums.get(name, 1)))
     return PodCount(
         per_node=sum(1 for pod_set, _ in sets if pod_set.per_node),
         replicas=sum(replicas for pod_set, replicas in sets if not pod_set.per_node),

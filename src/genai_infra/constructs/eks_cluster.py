@@ -341,5 +341,5 @@ ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
                 "traces": {"traces_collected": {"xray": {}, "otlp": {}}},
             }
         }
-    }
+    },
 }

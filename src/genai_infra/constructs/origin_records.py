@@ -111,7 +111,9 @@ class OriginRecords(Construct):
 class DirectRecord(Construct):
     """`<domain>`: a simple alias to the one ALB of an environment without the edge (decision C12)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, zone: route53.IHostedZone, domain: str, alb: LoadBalancerAlias) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, zone: route53.IHostedZone, domain: str, alb: LoadBalancerAlias
+    ) -> None:
         super().__init__(scope, construct_id)
         self.record = route53.ARecord(
             self,

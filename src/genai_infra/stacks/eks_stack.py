@@ -14,6 +14,7 @@ from constructs import Construct
 
 from genai_infra.constructs.container_registry import AppRepository
 from genai_infra.constructs.eks_cluster import GenaiCluster
+from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.irsa import (
     APP_SERVICE_ACCOUNT,
     AUTOSCALER_SERVICE_ACCOUNT,
@@ -21,7 +22,6 @@ from genai_infra.constructs.irsa import (
     app_policy,
     autoscaler_policy,
 )
-from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.load_balancer import ApplicationEntry
 from genai_infra.constructs.origin_records import DirectRecord, LoadBalancerAlias
 from genai_infra.constructs.platform_charts import PlatformCharts
@@ -280,7 +280,9 @@ class EKSStack(GenaiStack):
             vpc=self.vpc,
             security_group=security_group("AlbSecurityGroup", "network/alb-security-group-id"),
             certificate_arn=value("certificate/arn"),
-            origin_verify_secret_name=origin_verify_secret_name(environment) if target.environment.stacks.edge else None,
+            origin_verify_secret_name=origin_verify_secret_name(environment)
+            if target.environment.stacks.edge
+            else None,
             deletion_protection=target.environment.retain_stateful_resources,
             removal_policy=target.stateful_removal_policy,
         )

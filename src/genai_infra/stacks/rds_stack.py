@@ -96,7 +96,11 @@ class RdsStack(GenaiStack):
             # over its Aurora cluster only: Aurora has no scheduled snapshots of its own, and AWS Backup
             # is the one managed way to take them and also expire them (plans cost nothing; storage does).
             vault = BackupVault(
-                self, "Snapshots", environment=env, config=environment.backup, removal_policy=target.stateful_removal_policy
+                self,
+                "Snapshots",
+                environment=env,
+                config=environment.backup,
+                removal_policy=target.stateful_removal_policy,
             )
             self.snapshots = BackupPlan(
                 self,

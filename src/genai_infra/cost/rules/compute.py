@@ -106,13 +106,35 @@ def ec2_volume(resource: Resource, ctx: PricingContext) -> list[Charge]:
 
 
 def nat_gateway(resource: Resource, ctx: PricingContext) -> list[Charge]:
-    share = ctx.usage.nat_data_gb / max(resource.count_of("AWS::EC2::NatGateway"), 1)
-    return [
+    gateways = max(resource.count_of("AWS::EC2::NatGateway"), 1)
+    share = ctx.usage.nat_data_gb / gateways
+    charges = [
         ctx.charge("NAT gateway hours", ctx.usage.hours_per_month, "vpc.nat-gateway"),
         ctx.charge(
             "NAT gateway data processed (usage file, shared by the region's gateways)", share, "vpc.nat-gateway-data"
         ),
     ]
+    if not _interface_endpoints(resource) and ctx.usage.endpoint_data_gb:
+        # Without interface endpoints (configuration: network.interface_endpoints) image pulls, logs
+        # and metrics leave through the NAT gateway instead. Each endpoint costs its hours in two AZs
+        # and pays for itself only where its traffic would cost more at the NAT's per-GB rate.
+        charges.append(
+            ctx.charge(
+                "NAT data the interface endpoints would carry (off: they pay above ~390 GB/month each)",
+                ctx.usage.endpoint_data_gb / gateways,
+                "vpc.nat-gateway-data",
+            )
+        )
+    return charges
+
+
+def _interface_endpoints(resource: Resource) -> int:
+    return sum(
+        1
+        for item in resource.siblings.values()
+        if item.get("Type") == "AWS::EC2::VPCEndpoint"
+        and item.get("Properties", {}).get("VpcEndpointType") == "Interface"
+    )
 
 
 def elastic_ip(resource: Resource, ctx: PricingContext) -> list[Charge]:
@@ -128,12 +150,7 @@ def vpc_endpoint(resource: Resource, ctx: PricingContext) -> list[Charge]:
     subnets = resource.properties.get("SubnetIds")
     if not isinstance(subnets, list):
         raise CostError(f"{resource.stack}/{resource.logical_id}: the endpoint's subnet list is a token.")
-    interface_count = sum(
-        1
-        for item in resource.siblings.values()
-        if item.get("Type") == "AWS::EC2::VPCEndpoint"
-        and item.get("Properties", {}).get("VpcEndpointType") == "Interface"
-    )
+    interface_count = _interface_endpoints(resource)
     return [
         ctx.charge(
             f"interface endpoint in {len(subnets)} AZs",

@@ -42,7 +42,7 @@ def test_single_region_environments_rely_on_backups(assemblies: Any, environment
     assert aurora.mechanism == "point-in-time restore in the same region (7-day backups)"
     assert (aurora.rpo_seconds, aurora.rto_seconds) == (300, None)
     assert paths["ElastiCache Redis"].mechanism.startswith("daily snapshot")
-    assert "MSK Kafka" not in paths  # decision C12: no MSK outside production
+    assert paths["MSK Kafka"].mechanism == "none in this environment"  # decision C12: MSK in production only
     rule = {"development": "monthly", "staging": "weekly"}[environment]
     assert paths[f"AWS Backup rule {rule}"].rpo_seconds == {"monthly": 31, "weekly": 7}[rule] * 86_400
 

@@ -227,7 +227,12 @@ def test_security_values_are_published(template: Any, environment: str, region: 
     }
     prefix = f"/genai-demo/{environment}/"
     assert set(params) == {
-        *(f"{prefix}kms/{p}-key-arn" for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")),
+        # No msk key outside production, where there is no MSK (decision C12).
+        *(
+            f"{prefix}kms/{p}-key-arn"
+            for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")
+            if p != "msk" or environment == "production"
+        ),
         f"{prefix}iam/eks-cluster-role-arn",
         f"{prefix}iam/eks-node-role-arn",
     }

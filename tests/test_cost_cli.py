@@ -33,27 +33,27 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-# Development as synthesized today (decision C12's stack set): 237.82 USD, 119 % of its 200 USD budget.
-DEVELOPMENT_USD, PRODUCTION_USD = 237.82, 4492.47
+# Development as synthesized today (decision C12's stack set): 236.82 USD, 118 % of its 200 USD budget.
+DEVELOPMENT_USD, PRODUCTION_USD = 236.82, 4492.47
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "250")
     assert result.exit_code == 0, result.output
     assert f"{DEVELOPMENT_USD}" in result.output
-    assert "119 %" in result.output
+    assert "118 %" in result.output
 
 
 def test_over_a_given_percentage_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "100")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "over budget: development 119 % of its budget (limit 100 %)" in result.output
+    assert "over budget: development 118 % of its budget (limit 100 %)" in result.output
 
 
 def test_over_the_alert_threshold_by_default_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "development 119 % of its budget (limit 80 %)" in result.output
+    assert "development 118 % of its budget (limit 80 %)" in result.output
 
 
 def test_json_output(out: str) -> None:
@@ -84,7 +84,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "237.82", "468.32", "4,492.47", "1,000.00"):
+    for text in ("development", "staging", "production", "236.82", "467.32", "4,492.47", "1,000.00"):
         assert text in result.output
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from genai_infra.constructs.eks_roles import EksServiceRoles
-from genai_infra.constructs.kms_keys import DataKeys
+from genai_infra.constructs.kms_keys import KEY_PURPOSES, DataKeys
 from genai_infra.constructs.origin_verify import OriginVerifySecret
 from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -15,7 +15,17 @@ class SecurityStack(GenaiStack):
     def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
         super().__init__(scope, stack_id, target=target, description="KMS keys and IAM roles")
         environment = target.environment.name
-        self.keys = DataKeys(self, "Keys", environment=environment, removal_policy=target.stateful_removal_policy)
+        services = {"elasticache": "ElastiCacheStack", "msk": "MSKStack"}
+        self.keys = DataKeys(
+            self,
+            "Keys",
+            environment=environment,
+            removal_policy=target.stateful_removal_policy,
+            # Keys only for the data services the environment runs (decision C12).
+            purposes=tuple(
+                p for p in KEY_PURPOSES if p not in services or target.environment.has(services[p])
+            ),
+        )
         self.roles = EksServiceRoles(
             self,
             "EksRoles",

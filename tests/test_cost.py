@@ -139,9 +139,13 @@ def test_free_types_and_custom_resources_price_nothing(config: ProjectConfig) ->
 def test_nat_gateway_hours_and_shared_data(config: ProjectConfig) -> None:
     ctx = context(config, "development", TOKYO, nat_data_gb=20)
     # 730 h x 0.062 + 20 GB x 0.062; a second gateway in the template halves the data share.
-    assert amounts(resource("AWS::EC2::NatGateway"), ctx) == [45.26, 1.24]
+    # Without interface endpoints beside it, their 10 GB (endpoint_data_gb) go through the NAT too.
+    assert amounts(resource("AWS::EC2::NatGateway"), ctx) == [45.26, 1.24, 0.62]
     two = resource("AWS::EC2::NatGateway", Other={"Type": "AWS::EC2::NatGateway"})
-    assert amounts(two, ctx) == [45.26, 0.62]
+    assert amounts(two, ctx) == [45.26, 0.62, 0.31]
+    interface = {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Interface"}}
+    with_endpoints = resource("AWS::EC2::NatGateway", Endpoint=interface)
+    assert amounts(with_endpoints, ctx) == [45.26, 1.24]
     assert amounts(resource("AWS::EC2::EIP"), ctx) == [3.65]  # 730 h x 0.005
 
 

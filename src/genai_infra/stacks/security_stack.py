@@ -22,9 +22,7 @@ class SecurityStack(GenaiStack):
             environment=environment,
             removal_policy=target.stateful_removal_policy,
             # Keys only for the data services the environment runs (decision C12).
-            purposes=tuple(
-                p for p in KEY_PURPOSES if p not in services or target.environment.has(services[p])
-            ),
+            purposes=tuple(p for p in KEY_PURPOSES if p not in services or target.environment.has(services[p])),
         )
         self.roles = EksServiceRoles(
             self,

@@ -31,6 +31,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from genai_infra.constructs.log_retention import log_retention
+from genai_infra.constructs.service_logs import ServiceLogGroups
 from genai_infra.kubernetes.tracing import OTLP_GRPC_PORT, XRAY_DAEMON_PORT
 
 # Log groups of the add-on: Fluent Bit's application, dataplane and host logs, the agent's
@@ -131,7 +132,7 @@ def observability_addon_configuration(cluster_name: str) -> dict[str, Any]:
     }
 
 
-class ContainerInsightsLogs(Construct):
+class ContainerInsightsLogs(ServiceLogGroups):
     """The add-on's log groups, created before the add-on with the environment's retention and the logs key."""
 
     def __init__(
@@ -144,18 +145,14 @@ class ContainerInsightsLogs(Construct):
         retention_days: int,
         removal_policy: RemovalPolicy,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.groups: dict[str, logs.LogGroup] = {
-            kind: logs.LogGroup(
-                self,
-                kind.capitalize(),
-                log_group_name=name,
-                encryption_key=key,
-                retention=log_retention(retention_days),
-                removal_policy=removal_policy,
-            )
-            for kind, name in log_group_names(cluster_name).items()
-        }
+        super().__init__(
+            scope,
+            construct_id,
+            groups=[(kind.capitalize(), name) for kind, name in log_group_names(cluster_name).items()],
+            key=key,
+            retention_days=retention_days,
+            removal_policy=removal_policy,
+        )
 
 
 class ProviderLogs(Construct):

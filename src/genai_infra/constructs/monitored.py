@@ -359,7 +359,7 @@ def node_alarm_specs(r: MonitoredResources, t: AlertingConfig) -> list[AlarmSpec
         ),
         AlarmSpec(
             "node-memory-available",
-            "warning",
+            "critical",
             "Nodes",
             PROMETHEUS_NAMESPACE,
             MEMORY_AVAILABLE,

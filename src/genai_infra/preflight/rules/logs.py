@@ -120,6 +120,13 @@ def log_groups_have_retention(target: TargetTemplates) -> Iterator[Hit]:
     lambda_groups: set[tuple[str, str]] = set()  # (stack, function logical id) of /aws/lambda/<Ref> groups
     for template, logical_id, properties in target.of_type("AWS::Logs::LogGroup"):
         name = properties.get("LogGroupName")
+        # A declared group stands for its name; if it lacks a retention, the group itself is reported.
+        literal = _literal(template, name)
+        if literal is not None:
+            declared.add(literal)
+        function = _lambda_group_of_ref(template, name)
+        if function is not None:
+            lambda_groups.add((template.stack, function))
         if properties.get("RetentionInDays") is None:
             shown = render(name, region=target.region).text if name is not None else "with a generated name"
             yield template.hit(
@@ -127,13 +134,6 @@ def log_groups_have_retention(target: TargetTemplates) -> Iterator[Hit]:
                 f"log group {logical_id} ({shown}) keeps its events forever; set RetentionInDays to the "
                 "environment's log retention",
             )
-            continue
-        literal = _literal(template, name)
-        if literal is not None:
-            declared.add(literal)
-        function = _lambda_group_of_ref(template, name)
-        if function is not None:
-            lambda_groups.add((template.stack, function))
     for implied in _implied(target):
         if implied.why == "Lambda function" and (implied.template.stack, implied.logical_id) in lambda_groups:
             continue

@@ -33,27 +33,27 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-# Development as synthesized today: 471.93 USD, 236 % of its 200 USD budget (the closing note says why).
-DEVELOPMENT_USD, PRODUCTION_USD = 471.93, 4492.47
+# Development as synthesized today: 479.75 USD, 240 % of its 200 USD budget (the closing note says why).
+DEVELOPMENT_USD, PRODUCTION_USD = 479.75, 4534.21
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "250")
     assert result.exit_code == 0, result.output
     assert f"{DEVELOPMENT_USD}" in result.output
-    assert "236 %" in result.output
+    assert "240 %" in result.output
 
 
 def test_over_a_given_percentage_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "200")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "over budget: development 236 % of its budget (limit 200 %)" in result.output
+    assert "over budget: development 240 % of its budget (limit 200 %)" in result.output
 
 
 def test_over_the_alert_threshold_by_default_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "development 236 % of its budget (limit 80 %)" in result.output
+    assert "development 240 % of its budget (limit 80 %)" in result.output
 
 
 def test_json_output(out: str) -> None:
@@ -65,7 +65,7 @@ def test_json_output(out: str) -> None:
     assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 449.2
+    assert production["budget_percent"] == 453.4
     assert set(production["by_category"]) == {
         "EKS + EC2",
         "RDS Aurora",
@@ -84,7 +84,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "471.93", "703.99", "4,492.47", "1,000.00"):
+    for text in ("development", "staging", "production", "479.75", "715.65", "4,534.21", "1,000.00"):
         assert text in result.output
 
 

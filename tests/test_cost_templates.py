@@ -80,7 +80,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 471.93, "staging": 703.99, "production": 4492.47}
+TOTALS = {"development": 479.75, "staging": 715.65, "production": 4534.21}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])

@@ -1,11 +1,13 @@
 """Container Insights around the cluster: what the observability add-on collects, and where its logs go.
 
 The amazon-cloudwatch-observability add-on runs the CloudWatch agent as a DaemonSet (host network)
-and Fluent Bit. Its configuration values (`agent.config`, the agent's JSON configuration, and
-`agent.prometheus.config`, a Prometheus configuration the add-on's operator mounts at
-/etc/prometheusconfig/prometheus.yaml; aws-observability/helm-charts,
-charts/amazon-cloudwatch-observability/values.yaml and templates/linux/
-cloudwatch-agent-custom-resource.yaml) make each agent:
+and Fluent Bit. Its configuration values take `agent.config` (the agent's JSON configuration) and
+`agent.prometheus.config` (a Prometheus configuration), as the add-on's chart defines them
+(aws-observability/helm-charts: charts/amazon-cloudwatch-observability/values.yaml, `agent.prometheus`,
+rendered into the AmazonCloudWatchAgent resource by templates/linux/cloudwatch-agent-custom-resource.yaml).
+The add-on's operator writes the Prometheus configuration to /etc/prometheusconfig/prometheus.yaml
+and points the agent's `logs.metrics_collected.prometheus` at it (aws/amazon-cloudwatch-agent-operator:
+internal/manifests/collector/config_replace.go). With them, each agent:
 
 - collect Container Insights with enhanced metrics (namespace ContainerInsights);
 - scrape the Prometheus node exporter of its own node (both use the host network, so the target
@@ -13,8 +15,11 @@ cloudwatch-agent-custom-resource.yaml) make each agent:
   Insights lacks through its embedded-metric-format pipeline: namespace
   ContainerInsights/Prometheus, the dimensions of `NODE_METRIC_DECLARATIONS`;
 - receive traces where the X-Ray daemon would listen (2000) and over OTLP (4317/4318), bound to
-  all interfaces because the agent's defaults (127.0.0.1) are the node's loopback, which pods
-  cannot reach. The application's Deployment points at them (kubernetes/tracing.py).
+  all interfaces because the agent's defaults (127.0.0.1; aws/amazon-cloudwatch-agent:
+  translator/translate/otel/receiver/otlp/translator.go and .../awsxray/translator.go) are the
+  node's loopback, which pods cannot reach. The operator gives the agent a Service with these ports
+  and internalTrafficPolicy Local (internal/manifests/collector/service.go); the application's
+  Deployment points at it (kubernetes/tracing.py).
 
 The agent and Fluent Bit create their log groups at run time with no retention; `ContainerInsightsLogs`
 creates them first, with the environment's retention and the logs key.
@@ -194,8 +199,6 @@ class ProviderLogs(Construct):
             retention=days,
             removal_policy=removal_policy,
         )
-        log_group = self.cfn_json_logs.node.default_child
-        assert isinstance(log_group, CfnResource)
         for construct in stack.node.find_all():
             if isinstance(construct, CfnResource) and construct.cfn_resource_type == "Custom::AWSCDKCfnJson":
-                construct.add_dependency(log_group)
+                construct.node.add_dependency(self.cfn_json_logs)

@@ -39,7 +39,8 @@ def _alarms(template: Any, environment: str, region: str) -> dict[str, dict[str,
 
 WARNING_ALARMS = ("alb-p99-latency", "aurora-cpu", "engine-cpu", "evictions", "redis-00", "eks-app-restarts", "nat-")
 CRITICAL_ALARMS = ("alb-target-5xx", "alb-elb-5xx", "alb-unhealthy", "aurora-freeable", "aurora-replica-lag",
-                   "aurora-global", "-memory", "msk-broker-", "eks-failed-nodes")  # fmt: skip
+                   "aurora-global", "-memory", "msk-broker-", "eks-failed-nodes",
+                   "node-root-filesystem")  # fmt: skip
 
 
 def _severity(name: str) -> str:
@@ -88,6 +89,8 @@ def test_production_primary_alarms_name_this_regions_resources(template: Any) ->
         "redis-002-replication-lag", "redis-003-replication-lag",
         *(f"msk-broker-{n}-{m}" for n in (1, 2, 3) for m in ("disk", "under-replicated")),
         "eks-failed-nodes", "eks-app-restarts",
+        # Node exporter metrics the CloudWatch agent publishes (ContainerInsights/Prometheus).
+        "node-root-filesystem-free", "node-memory-available",
         "nat-1-port-allocation-errors", "nat-1-packets-dropped",
     }  # fmt: skip
     assert set(alarms) == expected

@@ -70,12 +70,15 @@ def test_the_dashboard_shows_every_service_of_the_region(template: Any, environm
         "AWS/ElastiCache",
         *kafka,
         "ContainerInsights",
+        "ContainerInsights/Prometheus",
         "AWS/NATGateway",
     }
     names = {metric[1] for metric in metrics}
     assert {"HTTPCode_Target_5XX_Count", "TargetResponseTime", "CPUUtilization", "EngineCPUUtilization"} <= names
     assert "cluster_failed_node_count" in names
     assert ("KafkaDataLogsDiskUsed" in names) is bool(kafka)
+    # Node metrics only the Prometheus node exporter provides.
+    assert {"node_filesystem_avail_bytes", "node_memory_MemAvailable_bytes"} <= names
 
 
 GRAFANA = {

@@ -677,6 +677,10 @@ class AlertingConfig(Frozen):
     redis_replication_lag_seconds: float = Field(default=1.0, gt=0)
     msk_disk_used_percent: float = Field(default=80, gt=0, le=100)
     app_container_restarts_per_5_minutes: int = Field(default=3, ge=1)
+    # Node metrics of the Prometheus node exporter. The kubelet evicts pods below 10 % free on the
+    # node's filesystem and below 100Mi available memory; these warn before it does.
+    node_filesystem_free_percent: float = Field(default=15, gt=0, lt=100)
+    node_memory_available_mib: int = Field(default=256, ge=1)
 
 
 class AnalyticsConfig(Frozen):

@@ -22,6 +22,7 @@ from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
 from genai_infra.config.model import EksConfig
+from genai_infra.constructs.container_insights import observability_addon_configuration
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
@@ -299,7 +300,7 @@ class GenaiCluster(Construct):
         """The managed add-ons, after the node groups (CoreDNS and the CSI controller need nodes)."""
         addons: dict[str, eks.CfnAddon] = {}
         for name, version in self.config.addon_versions.items():
-            configuration = ADDON_CONFIGURATION.get(name)
+            configuration = addon_configuration(name, self.cluster_name)
             addon = eks.CfnAddon(
                 self,
                 "Addon" + name.title().replace("-", ""),
@@ -330,16 +331,12 @@ def node_user_data(max_pods: int) -> str:
 # Prefix delegation: the VPC CNI assigns /28 prefixes instead of single IPs, so a node's pod limit
 # is the kubelet's max_pods, not its ENI slots (t3 instances are Nitro-based, as it requires).
 VPC_CNI_CONFIGURATION: dict[str, object] = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}}
-# Container Insights with enhanced metrics, and the CloudWatch agent as the pods' trace receiver:
-# it listens where the X-Ray daemon would (UDP 2000) and for OTLP, and sends traces to X-Ray.
-ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
-    "vpc-cni": VPC_CNI_CONFIGURATION,
-    "amazon-cloudwatch-observability": {
-        "agent": {
-            "config": {
-                "logs": {"metrics_collected": {"kubernetes": {"enhanced_container_insights": True}}},
-                "traces": {"traces_collected": {"xray": {}, "otlp": {}}},
-            }
-        }
-    },
-}
+
+
+def addon_configuration(name: str, cluster_name: str) -> dict[str, object] | None:
+    """Configuration values of a managed add-on, or None for the add-on's defaults."""
+    if name == "amazon-cloudwatch-observability":
+        return observability_addon_configuration(cluster_name)
+    if name == "vpc-cni":
+        return VPC_CNI_CONFIGURATION
+    return None

@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from genai_infra.constructs.container_insights import ContainerInsightsLogs, ProviderLogs
 from genai_infra.constructs.container_registry import AppRepository
 from genai_infra.constructs.eks_cluster import GenaiCluster
 from genai_infra.constructs.hosted_zone import hosted_zone
@@ -251,6 +252,17 @@ class EKSStack(GenaiStack):
                 "amazon-cloudwatch-observability": self.cloudwatch_irsa.role.role_arn,
             }
         )
+        # The add-on's log groups exist, with retention, before its agents write to them.
+        logs_key = kms.Key.from_key_arn(self, "ContainerLogsKey", value("kms/logs-key-arn"))
+        self.container_insights = ContainerInsightsLogs(
+            self,
+            "ContainerInsightsLogs",
+            cluster_name=self.cluster_name,
+            key=logs_key,
+            retention_days=target.environment.log_retention_days,
+            removal_policy=target.stateful_removal_policy,
+        )
+        self.addons["amazon-cloudwatch-observability"].node.add_dependency(self.container_insights)
         self.platform = PlatformCharts(
             self,
             "Platform",
@@ -320,6 +332,15 @@ class EKSStack(GenaiStack):
                 "alb/full-name": self.load_balancer.load_balancer_full_name,
                 "alb/target-group-full-name": self.target_group.target_group_full_name,
             },
+        )
+        # Last, so that it finds every CfnJson resource of the stack.
+        self.provider_logs = ProviderLogs(
+            self,
+            "ProviderLogs",
+            cluster=self.cluster,
+            key=logs_key,
+            retention_days=target.environment.log_retention_days,
+            removal_policy=target.stateful_removal_policy,
         )
         self._drop_implied_role_dependencies()
         self._tag_untyped_resources(required_tags)

@@ -121,6 +121,7 @@ def _msk(region: RegionConfig) -> list[Spec]:
             "AWS::MSK::Cluster",
             {
                 "NumberOfBrokerNodes": msk.broker_count,
+                "EnhancedMonitoring": msk.enhanced_monitoring,
                 "BrokerNodeGroupInfo": {
                     "InstanceType": msk.broker_instance_type,
                     "StorageInfo": {"EBSStorageInfo": {"VolumeSize": msk.ebs_volume_gb}},

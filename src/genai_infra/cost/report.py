@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cost.commitments import SCENARIOS
 from genai_infra.cost.estimate import Estimate
 from genai_infra.cost.rules import Category
 
@@ -46,13 +47,38 @@ def summary_table(estimates: Sequence[Estimate]) -> Table:
         ("budget", [usd(estimate.budget_usd) for estimate in estimates]),
         ("share of budget", [f"{estimate.budget_percent:.0f} %" for estimate in estimates]),
     ]
+    rows += [
+        (scenario.label, [usd(estimate.committed_total(scenario.name)) for estimate in estimates])
+        for scenario in SCENARIOS
+    ]
     for label, values in rows:
-        table.add_row(label, *values, end_section=label == Category.OTHER.value)
+        table.add_row(label, *values, end_section=label in (Category.OTHER.value, "share of budget"))
+    return table
+
+
+def commitment_table(estimate: Estimate) -> Table:
+    """On-demand and each 1-year commitment scenario side by side, by category."""
+    table = Table(
+        "category",
+        "on-demand",
+        *(scenario.label for scenario in SCENARIOS),
+        title=f"{estimate.environment}: on-demand and 1-year committed prices (USD / month)",
+    )
+    committed = [estimate.committed_by_category(scenario.name) for scenario in SCENARIOS]
+    for category, amount in estimate.by_category.items():
+        table.add_row(category.value, usd(amount), *(usd(totals[category]) for totals in committed))
+    table.add_row(
+        "total",
+        usd(estimate.total_usd),
+        *(usd(estimate.committed_total(scenario.name)) for scenario in SCENARIOS),
+        style="bold",
+    )
     return table
 
 
 def print_estimate(console: Console, estimate: Estimate, *, details: bool) -> None:
     console.print(summary_table([estimate]))
+    console.print(commitment_table(estimate))
     console.print(stack_table(estimate))
     if details:
         table = Table("region", "stack", "resource", "charge", "quantity", "unit", "USD", title="every charge")
@@ -101,6 +127,31 @@ def to_json(estimate: Estimate) -> dict[str, Any]:
         "environment": estimate.environment,
         "regions": list(estimate.regions),
         "total_usd": round(estimate.total_usd, 2),
+        "on_demand_total_usd": round(estimate.total_usd, 2),
+        "committed": [
+            {
+                "scenario": scenario.name,
+                "label": scenario.label,
+                "total_usd": round(estimate.committed_total(scenario.name), 2),
+                "by_category": {
+                    category.value: round(amount, 2)
+                    for category, amount in estimate.committed_by_category(scenario.name).items()
+                },
+                "prices": [
+                    {
+                        "key": p.key,
+                        "region": p.region,
+                        "share_of_on_demand": p.usd,
+                        "unit": p.unit,
+                        "source": p.source,
+                        "as_of": p.as_of,
+                        "caveat": p.caveat,
+                    }
+                    for p in estimate.commitment_prices(scenario.name)
+                ],
+            }
+            for scenario in SCENARIOS
+        ],
         "document_estimate_usd": estimate.document_estimate_usd,
         "budget_usd": estimate.budget_usd,
         "budget_percent": round(estimate.budget_percent, 1),
@@ -122,6 +173,8 @@ def to_json(estimate: Estimate) -> dict[str, Any]:
                 "unit": line.charge.unit,
                 "unit_usd": round(line.charge.unit_usd, 6),
                 "usd": round(line.monthly_usd, 4),
+                "commitment": line.charge.commitment,
+                "committed_usd": {scenario.name: round(line.committed_usd(scenario.name), 4) for scenario in SCENARIOS},
                 "prices": [
                     {
                         "key": p.key,

@@ -189,3 +189,31 @@ def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path
     # 100 GB more through the NAT gateway at 0.062 USD/GB (JSON rounds to cents).
     assert development["total_usd"] == pytest.approx(DEVELOPMENT_USD + 100 * 0.062, abs=0.011)
     assert str(usage) in development["usage"]
+
+
+def test_advise_names_the_floor_and_the_changes_of_development(out: str) -> None:
+    # Structure only: development's stack set changes under decision C12, its numbers with it.
+    result = CliRunner().invoke(
+        app, ["cost", "--env", "development", "--from", out, "--advise", "--format", "json"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    advice = payload["advice"]
+    total = payload["estimates"][0]["total_usd"]
+    assert advice["total_usd"] == total
+    assert advice["over_budget"] is (total > 200)
+    savings = [item["saving_usd"] for item in advice["changes"]]
+    assert savings == sorted(savings, reverse=True)
+    assert all(saving > 0 for saving in savings)
+    assert all(item["set"].startswith("environments.development.") for item in advice["changes"])
+    faithful = sum(item["saving_usd"] for item in advice["changes"] if item["gives_up"] is None)
+    assert advice["faithful_floor_usd"] <= total
+    assert advice["faithful_floor_usd"] == pytest.approx(total - faithful, abs=0.05)
+    assert advice["faithful_floor_drivers"]
+    assert advice["sentence"]
+
+
+def test_advise_refuses_compare(out: str) -> None:
+    result = cost("--compare", "--from", out, "--advise")
+    assert result.exit_code == 1
+    assert "--advise works on one environment" in result.output

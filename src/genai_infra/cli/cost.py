@@ -367,7 +367,47 @@ def _print_diff(result: CostDiff) -> None:
     console.print(table)
 
 
+def refresh_command(
+    offers: Annotated[Path, typer.Option("--offers", help="folder of Price List offer files: OFFER/REGION/index.json")],
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="refresh this region (repeat); default: every region used")
+    ] = None,
+    catalog_file: Annotated[
+        Path | None, typer.Option("--catalog", help="the catalog to refresh; default: the bundled prices.toml")
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="rewrite the catalog (default: only show the changes)")
+    ] = False,
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Refresh the price catalog from AWS's public Price List offer files (downloaded beforehand)."""
+    from importlib import resources
+
+    from genai_infra.cost.refresh import find_prices, rewrite
+
+    try:
+        config = load_config(config_file, overrides or [])
+        regions = region or sorted({r for e in config.environments.values() for r in e.target_regions})
+        path = catalog_file or Path(str(resources.files("genai_infra.cost").joinpath("prices.toml")))
+        text = path.read_text(encoding="utf-8")
+        found, missing = find_prices(text, offers, regions)
+    except (ConfigError, CostError, OSError) as error:
+        raise _fail(str(error)) from None
+    table = Table("key", "region", "catalog", "offer file", "published", title=f"prices found in {offers}")
+    for item in found:
+        old = "-" if item.old is None else f"{item.old:g}"
+        table.add_row(item.key, item.region, old, f"{item.new:g}", item.published)
+    console.print(table)
+    if missing:
+        console.print(f"no offer file for: {', '.join(missing)}", style="dim")
+    if write:
+        path.write_text(rewrite(text, found), encoding="utf-8")
+        errors.print(f"{len(found)} prices written to {path}")
+
+
 # `genai-infra cost` prices one environment; `genai-infra cost diff` compares two versions.
 cost = typer.Typer(add_completion=False)
 cost.callback(invoke_without_command=True)(estimate_command)
 cost.command("diff")(diff_command)
+cost.command("refresh-prices")(refresh_command)

@@ -165,3 +165,36 @@ def test_the_estimate_is_deterministic(assemblies: Any, config: ProjectConfig) -
     first = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     second = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     assert first == second
+
+
+def test_production_on_demand_includes_the_charges_the_first_estimator_missed(
+    assemblies: Any, config: ProjectConfig
+) -> None:
+    result = price(assemblies, config, "production")
+
+    def amount(region: str, stack: str, description: str) -> float:
+        found = [
+            line.monthly_usd
+            for line in result.lines
+            if (line.region, line.stack) == (region, stack) and line.charge.description.startswith(description)
+        ]
+        assert found, (region, stack, description)
+        return round(sum(found), 4)
+
+    for region in (TAIPEI, TOKYO):
+        # 3 brokers x 40 metrics x 0.30; two load balancer nodes x 730 h x 0.005.
+        assert amount(region, "MSKStack", "PER_BROKER monitoring") == 36.0
+        assert amount(region, "EKSStack", "public IPv4 addresses of 2 load balancer nodes") == 7.3
+        assert amount(region, "EKSStack", "Container Insights (enhanced)") > 0
+        assert amount(region, "EKSStack", "container logs") == round(10 * 0.76, 4)
+    # The reservoir's 2.628 M traces and 10 % of the other 27.372 M requests.
+    assert amount(TAIPEI, "EKSStack", "X-Ray traces: reservoir") == round((2.628 + 2.7372) * 5, 4)
+    # Grafana users where the workspace is (Tokyo): 2 editors x 9 + 3 viewers x 5.
+    assert amount(TOKYO, "ObservabilityStack", "2 editors") + amount(TOKYO, "ObservabilityStack", "3 viewers") == 33
+    # WAF and CloudFront: 30 M requests x 1.1 KB each = 33 GB of vended logs at 0.50.
+    assert amount(US_EAST_1, "EdgeStack", "log ingestion 33 GB") == 2 * 16.5
+    # AWS Backup at the Aurora and EBS rates; ElastiCache snapshots beyond the free one; Firehose from MSK.
+    assert amount(TAIPEI, "DisasterRecoveryStack", "Aurora recovery points 100 GB") == round(100 * 0.023, 4)
+    assert amount(TAIPEI, "DisasterRecoveryStack", "EBS recovery points 50 GB") == round(50 * 0.05, 4)
+    assert amount(TAIPEI, "ElastiCacheStack", "backup storage: 29 snapshots") == round(29 * 5 * 0.085, 4)
+    assert amount(TAIPEI, "AnalyticsStack", "30 GB read from MSK") == round(30 * 0.055, 4)

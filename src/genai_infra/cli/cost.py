@@ -1,11 +1,14 @@
 """`genai-infra cost`: the monthly cost of an environment, priced offline from its templates.
 
+Sub-commands: `cost diff A B` (the change between two versions) and `cost refresh-prices`.
 Exit codes: 0 priced (and under the threshold), 1 an error (one sentence on stderr),
-3 `--fail-over-budget` and the estimate crossed the threshold.
+3 `--fail-over-budget` and the estimate crossed the threshold, or `cost diff --fail-on-increase`
+and an environment rose by more than allowed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import tempfile
@@ -109,7 +112,7 @@ def _advice(
     from genai_infra.targets import targets_of
 
     name = current.environment
-    runs = iter(range(1_000_000))
+    runs = itertools.count()
 
     def reprice(assignments: Sequence[str]) -> Estimate:
         changed = load_config(config_file, [*overrides, *_environment_keys(assignments, name)])
@@ -186,10 +189,11 @@ def estimate_command(
 ) -> None:
     """Monthly cost of an environment by category and stack, against its budget (offline list prices).
 
-    `cost diff A B` compares two versions resource by resource (see `cost diff --help`).
+    `cost diff A B` compares two versions resource by resource; `cost refresh-prices` refreshes the
+    price catalog from AWS's Price List offer files (see their --help).
     """
     if ctx.invoked_subcommand is not None:
-        return  # `cost diff`: the sub-command does the work
+        return  # a sub-command (`cost diff`, `cost refresh-prices`) does the work
     if output_format not in ("table", "json"):
         raise _fail(f"unknown format {output_format!r}; use table or json.")
     if not compare and not env:

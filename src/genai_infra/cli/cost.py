@@ -239,6 +239,8 @@ def estimate_command(
         print_estimate(console, results[0], details=details)
         if advice is not None:
             print_advice(console, advice)
+        elif results[0].total_usd > results[0].budget_usd:
+            console.print("over its budget: `--advise` lists the changes that would lower it and what each gives up")
     if what_if and output_format == "table":
         for before, after in zip(baseline, results, strict=True):
             console.print(what_if_table(before, after, what_if))

@@ -87,7 +87,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 236.82, "staging": 467.32, "production": 4492.47}
+TOTALS = {"development": 567.09, "staging": 758.68, "production": 4735.05}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])
@@ -124,8 +124,8 @@ def test_production_categories_by_hand(assemblies: Any, config: ProjectConfig) -
     # Aurora: 4 x db.r6g.large (730 h x 0.313), storage 2 x 100 GB x 0.12, I/O (200 + 20) M x 0.24,
     # backups 2 x 100 GB x 2 % x 29 days x 0.023.
     assert by_category[Category.AURORA] == round(4 * 730 * 0.313 + 2 * 12 + 220 * 0.24 + 2 * 58 * 0.023, 2)
-    # ElastiCache: 3 + 2 cache.r6g.large nodes.
-    assert by_category[Category.ELASTICACHE] == round(5 * 730 * 0.273, 2)
+    # ElastiCache: 3 + 2 cache.r6g.large nodes; snapshots beyond the free one (30 and 7 days) x 5 GB x 0.085.
+    assert by_category[Category.ELASTICACHE] == round(5 * 730 * 0.273 + (29 + 6) * 5 * 0.085, 2)
     # MSK: 6 x kafka.m7g.large, 6 x 100 GB, one replicator (hours and data).
     assert by_category[Category.MSK] == round(6 * 730 * 0.2448 + 600 * 0.12 + 219 + 8, 2)
 
@@ -172,3 +172,36 @@ def test_the_estimate_is_deterministic(assemblies: Any, config: ProjectConfig) -
     first = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     second = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     assert first == second
+
+
+def test_production_on_demand_includes_the_charges_the_first_estimator_missed(
+    assemblies: Any, config: ProjectConfig
+) -> None:
+    result = price(assemblies, config, "production")
+
+    def amount(region: str, stack: str, description: str) -> float:
+        found = [
+            line.monthly_usd
+            for line in result.lines
+            if (line.region, line.stack) == (region, stack) and line.charge.description.startswith(description)
+        ]
+        assert found, (region, stack, description)
+        return round(sum(found), 4)
+
+    for region in (TAIPEI, TOKYO):
+        # 3 brokers x 40 metrics x 0.30; two load balancer nodes x 730 h x 0.005.
+        assert amount(region, "MSKStack", "PER_BROKER monitoring") == 36.0
+        assert amount(region, "EKSStack", "public IPv4 addresses of 2 load balancer nodes") == 7.3
+        assert amount(region, "EKSStack", "Container Insights (enhanced)") > 0
+        assert amount(region, "EKSStack", "container logs") == round(10 * 0.76, 4)
+    # The reservoir's 2.628 M traces and 10 % of the other 27.372 M requests.
+    assert amount(TAIPEI, "EKSStack", "X-Ray traces: reservoir") == round((2.628 + 2.7372) * 5, 4)
+    # Grafana users where the workspace is (Tokyo): 2 editors x 9 + 3 viewers x 5.
+    assert amount(TOKYO, "ObservabilityStack", "2 editors") + amount(TOKYO, "ObservabilityStack", "3 viewers") == 33
+    # WAF and CloudFront: 30 M requests x 1.1 KB each = 33 GB of vended logs at 0.50.
+    assert amount(US_EAST_1, "EdgeStack", "log ingestion 33 GB") == 2 * 16.5
+    # AWS Backup at the Aurora and EBS rates; ElastiCache snapshots beyond the free one; Firehose from MSK.
+    assert amount(TAIPEI, "DisasterRecoveryStack", "Aurora recovery points 100 GB") == round(100 * 0.023, 4)
+    assert amount(TAIPEI, "DisasterRecoveryStack", "EBS recovery points 50 GB") == round(50 * 0.05, 4)
+    assert amount(TAIPEI, "ElastiCacheStack", "backup storage: 29 snapshots") == round(29 * 5 * 0.085, 4)
+    assert amount(TAIPEI, "AnalyticsStack", "30 GB read from MSK") == round(30 * 0.055, 4)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from genai_infra.config import EnvironmentConfig, RegionConfig
+from genai_infra.config.catalog import GRAFANA_REGIONS
 from genai_infra.cost.rules import Resource
 from genai_infra.cost.usage import Usage
 from genai_infra.targets import stacks_for
@@ -122,6 +123,7 @@ def _msk(region: RegionConfig) -> list[Spec]:
             "AWS::MSK::Cluster",
             {
                 "NumberOfBrokerNodes": msk.broker_count,
+                "EnhancedMonitoring": msk.enhanced_monitoring,
                 "BrokerNodeGroupInfo": {
                     "InstanceType": msk.broker_instance_type,
                     "StorageInfo": {"EBSStorageInfo": {"VolumeSize": msk.ebs_volume_gb}},
@@ -134,7 +136,7 @@ def _msk(region: RegionConfig) -> list[Spec]:
     return specs
 
 
-def _observability(environment: EnvironmentConfig, usage: Usage) -> list[Spec]:
+def _observability(environment: EnvironmentConfig, usage: Usage, region: str) -> list[Spec]:
     specs: list[Spec] = [
         (
             "ApplicationLogs",
@@ -147,7 +149,8 @@ def _observability(environment: EnvironmentConfig, usage: Usage) -> list[Spec]:
         ("Sampling", "AWS::XRay::SamplingRule", {}),
     ]
     specs += [(f"Dashboard{index + 1}", "AWS::CloudWatch::Dashboard", {}) for index in range(usage.dashboards)]
-    if usage.grafana_editors or usage.grafana_viewers:
+    # Like the ObservabilityStack: a workspace only where the region offers Managed Grafana.
+    if environment.observability.grafana and region in GRAFANA_REGIONS:
         specs.append(("Grafana", "AWS::Grafana::Workspace", {}))
     return specs
 
@@ -208,7 +211,7 @@ def planned_stacks(environment: EnvironmentConfig, region: str, usage: Usage) ->
             "ElastiCacheStack": _cache(config),
             "MSKStack": _msk(config),
             "EKSStack": _eks(config, primary),
-            "ObservabilityStack": _observability(environment, usage),
+            "ObservabilityStack": _observability(environment, usage, region),
             "AlertingStack": _alerting(usage),
             "Route53FailoverStack": _failover(environment),
             "AnalyticsStack": _analytics(),

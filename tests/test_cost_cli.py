@@ -33,27 +33,27 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-# Development as synthesized today: 567.09 USD, 284 % of its 200 USD budget (the closing note says why).
-DEVELOPMENT_USD, PRODUCTION_USD = 567.09, 4735.05
+# Development as synthesized today (decision C12's stack set): 303.5 USD, 152 % of its 200 USD budget.
+DEVELOPMENT_USD, PRODUCTION_USD = 303.5, 4776.79
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "300")
     assert result.exit_code == 0, result.output
     assert f"{DEVELOPMENT_USD}" in result.output
-    assert "284 %" in result.output
+    assert "152 %" in result.output
 
 
 def test_over_a_given_percentage_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--fail-over-budget", "100")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "over budget: development 284 % of its budget (limit 200 %)" in result.output
+    assert "over budget: development 152 % of its budget (limit 100 %)" in result.output
 
 
 def test_over_the_alert_threshold_by_default_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "development 284 % of its budget (limit 80 %)" in result.output
+    assert "development 152 % of its budget (limit 80 %)" in result.output
 
 
 def test_json_output(out: str) -> None:
@@ -65,7 +65,7 @@ def test_json_output(out: str) -> None:
     assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 473.5
+    assert production["budget_percent"] == 477.7
     # On-demand and 1-year committed totals side by side; MSK (no commitment offered) keeps its price.
     committed = {item["scenario"]: item for item in production["committed"]}
     assert production["on_demand_total_usd"] == PRODUCTION_USD
@@ -89,7 +89,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "567.09", "758.68", "4,735.05", "1,000.00"):
+    for text in ("development", "staging", "production", "303.50", "494.76", "4,776.79", "1,000.00"):
         assert text in result.output
 
 

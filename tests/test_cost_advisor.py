@@ -40,15 +40,17 @@ def test_development_is_ranked_with_savings_by_re_pricing_and_no_faithful_config
     advice = advise(environment, current, reprice, load_catalog())
     assert advice.over_budget
     by_key = {item.change.assignment: item for item in advice.ranked}
-    # PER_BROKER -> DEFAULT drops 3 brokers x 40 metrics x 0.30 and keeps the design.
-    monitoring = by_key["regions.ap-northeast-1.msk.enhanced_monitoring=DEFAULT"]
-    assert monitoring.saving_usd == pytest.approx(36.0)
-    assert monitoring.change.gives_up is None
+    # Decision C12 leaves development one optional stack: its single-node Redis (cache.t3.micro, its
+    # secret and its parameters), a requirement of the environment matrix.
+    # Planned from configuration: 730 h x 0.026 (cache.t3.micro) + its AUTH token secret 0.40.
+    redis = by_key["stacks.elasticache=false"]
+    assert redis.saving_usd == pytest.approx(730 * 0.026 + 0.40)
+    assert redis.change.gives_up == "the environment matrix's single-node Redis"
     savings = [item.saving_usd for item in advice.ranked]
     assert savings == sorted(savings, reverse=True)
-    # The faithful floor is the estimate with every faithful change, re-priced together.
-    assert advice.floor_usd == pytest.approx(current.total_usd - 36.0)
-    assert advice.floor_drivers[0][0] == "ap-northeast-1 MSKStack: 3 x kafka.t3.small brokers"
+    # No faithful change is left: the floor is the estimate itself, led by the EKS control plane.
+    assert advice.floor_usd == pytest.approx(current.total_usd)
+    assert advice.floor_drivers[0][0] == "ap-northeast-1 EKSStack: EKS control plane (standard support)"
     assert not advice.faithful_fits
     assert advice.sentence().startswith("No faithful configuration fits the 200.00 USD budget of development")
     assert advice_json(advice)["changes"][0]["set"].startswith("environments.development.")
@@ -63,6 +65,11 @@ def test_a_budget_the_changes_can_meet_lists_a_re_priced_set_that_fits() -> None
     )
     current_relaxed = Estimate(**{**current.__dict__, "budget_usd": current.total_usd - 500})
     advice = advise(relaxed, current_relaxed, reprice, load_catalog())
+    # PER_BROKER -> DEFAULT drops 3 brokers x 40 metrics x 0.30 in a region and keeps the design.
+    by_key = {item.change.assignment: item for item in advice.ranked}
+    monitoring = by_key["regions.ap-east-2.msk.enhanced_monitoring=DEFAULT"]
+    assert monitoring.saving_usd == pytest.approx(36.0)
+    assert monitoring.change.gives_up is None
     assert advice.fitting is not None
     assert advice.fitting_total_usd is not None
     assert advice.fitting_total_usd <= current.total_usd - 500
@@ -90,9 +97,13 @@ def test_a_refused_candidate_is_left_out() -> None:
     current = reprice([])
 
     def refusing(assignments: Sequence[str]) -> Estimate:
-        if any("enhanced_monitoring" in item for item in assignments):
+        if any("stacks.elasticache" in item for item in assignments):
             raise CostError("refused")
         return reprice(assignments)
 
+    assert any(
+        "stacks.elasticache" in item.change.assignment
+        for item in advise(load_config().environments["development"], current, reprice, load_catalog()).ranked
+    )
     advice = advise(load_config().environments["development"], current, refusing, load_catalog())
-    assert all("enhanced_monitoring" not in item.change.assignment for item in advice.ranked)
+    assert all("stacks.elasticache" not in item.change.assignment for item in advice.ranked)

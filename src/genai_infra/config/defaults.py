@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
         "development": {
             "name": "development",
             "spring_profile": "development",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemodev",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "dev.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 200, "document_estimate_usd": 150},
@@ -87,6 +89,8 @@ DEFAULTS: dict[str, Any] = {
         "staging": {
             "name": "staging",
             "spring_profile": "staging",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemostg",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "staging.genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 400, "document_estimate_usd": 300},
@@ -117,6 +121,8 @@ DEFAULTS: dict[str, Any] = {
         "production": {
             "name": "production",
             "spring_profile": "production",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemoprod",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "genai-demo.kimkao.io",
             "budget": {"monthly_limit_usd": 1000, "document_estimate_usd": 800},

@@ -750,9 +750,20 @@ class OffHoursConfig(Frozen):
     timezone: str = Field(default="Asia/Taipei", pattern=r"^[A-Za-z]+/[A-Za-z_]+$")
 
 
+def _digits_as_text(value: object) -> object:
+    # `--set environments.E.account=123456789012` parses as a number; an account id is text.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
+    # Decision S6. The AWS account of this environment; None deploys to the account of the
+    # credentials at deploy time (the templates stay account-agnostic).
+    account: Annotated[str | None, BeforeValidator(_digits_as_text)] = Field(default=None, pattern=r"^\d{12}$")
+    # The environment's own CDK bootstrap (cdk-<qualifier>-*-role-...): environments that share an
+    # account never share bootstrap roles. `cdk bootstrap` takes up to 10 lowercase alphanumerics.
+    bootstrap_qualifier: str = Field(pattern=r"^[a-z0-9]{1,10}$")
     # Decision C11: the application's name, under the configured hosted zone.
     domain: str
     # Serving regions, primary first. us-east-1 is added as the global region of every environment.
@@ -867,9 +878,13 @@ class CiConfig(Frozen):
     oidc_provider_arn: str | None = Field(
         default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
     )
-    # The CDK bootstrap qualifier of the target accounts (cdk bootstrap's default).
-    bootstrap_qualifier: str = Field(default="hnb659fds", pattern=r"^[a-z0-9]{1,10}$")
     max_session_hours: int = Field(default=1, ge=1, le=12)
+    # The only workflow file and branch whose jobs may assume a deploy role (job_workflow_ref and
+    # ref claims, decision S6): a job of a branch, or a workflow of another file, is refused.
+    deploy_workflow: str = Field(
+        default=".github/workflows/deploy-environment.yml", pattern=r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$"
+    )
+    deploy_ref: str = Field(default="refs/heads/main", pattern=r"^refs/(heads|tags)/[A-Za-z0-9_./-]{1,200}$")
 
 
 class ProjectConfig(Frozen):
@@ -888,4 +903,11 @@ class ProjectConfig(Frozen):
                 raise ValueError(
                     f"domain {environment.domain} of {key} is not inside the hosted zone {self.dns.zone_name}"
                 )
+        qualifiers = [environment.bootstrap_qualifier for environment in self.environments.values()]
+        for qualifier in sorted({q for q in qualifiers if qualifiers.count(q) > 1}):
+            sharing = " and ".join(e.name for e in self.environments.values() if e.bootstrap_qualifier == qualifier)
+            raise ValueError(
+                f"{sharing} share the bootstrap qualifier {qualifier!r}; give each environment its own "
+                "(decision S6), or one environment's deploy role reaches the other's bootstrap roles"
+            )
         return self

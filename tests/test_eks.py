@@ -342,16 +342,27 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
     policies = {p["ManagedPolicyName"]: p for p in t.props("AWS::IAM::ManagedPolicy")}
     app = policies[_role_name(environment, region, "app") + "-policy"]["PolicyDocument"]["Statement"]
     assert [s["Sid"] for s in app] == [
-        "CloudWatchMetrics",
-        "CloudWatchLogs",
+        "CloudWatchMetricsOwnNamespace",
+        "CloudWatchMetricReads",
+        "CloudWatchLogsOwnGroups",
         "XRayTracing",
         "ParameterStore",
         "SecretsManager",
         "KmsDecryptThroughServices",
         "KafkaOfThisCluster",
     ]
+    # Decision S6: the environment's own metric namespace and log groups, in every serving target.
+    assert app[0]["Action"] == "cloudwatch:PutMetricData"
+    assert app[0]["Condition"] == {
+        "StringEquals": {"aws:RequestedRegion": region, "cloudwatch:namespace": f"GenAIDemo/{environment}"}
+    }
+    assert render(app[2]["Resource"]) == [
+        f"arn:aws:logs:{region}:${{AWS::AccountId}}:log-group:/aws/genai-demo/{environment}/{group}{suffix}"
+        for group in ("application", "audit")
+        for suffix in ("", ":*")
+    ]
     # The brokers take IAM-authenticated clients only: the app may use exactly its region's cluster.
-    kafka = app[6]
+    kafka = app[7]
     msk = (
         f"genai-demo-{environment}-msk"
         if region == config_primary(environment)
@@ -363,7 +374,7 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
     assert "kafka-cluster:WriteData" in kafka["Action"]
     assert not any(action.endswith("*") for action in kafka["Action"])
     assert (
-        render(app[4]["Resource"])
+        render(app[5]["Resource"])
         == f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}/*"
     )
     autoscaler = policies[_role_name(environment, region, "autoscaler") + "-policy"]["PolicyDocument"]["Statement"]

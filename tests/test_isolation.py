@@ -164,3 +164,40 @@ def test_genai_infra_deploy_role_deploys_the_synthesized_stack(monkeypatch: pyte
 def test_bootstrap_qualifiers_and_accounts_are_validated(override: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(None, [override])
+
+
+@pytest.mark.parametrize(("environment", "region"), [t for t in ALL_TARGETS if t[1] != "us-east-1"])
+def test_the_app_role_writes_only_its_environments_log_groups_and_namespace(
+    template: Any, environment: str, region: str
+) -> None:
+    from tests.test_eks import _eks
+
+    eks = _eks(template, environment, region)
+    (app,) = [
+        p["PolicyDocument"]["Statement"]
+        for p in eks.props("AWS::IAM::ManagedPolicy")
+        if p["ManagedPolicyName"].endswith("-app-role-policy")
+    ]
+    writes = [s for s in app if any(a.startswith(("logs:", "cloudwatch:Put")) for a in _actions(s))]
+    log_arns = [json.dumps(r) for s in writes if "logs:PutLogEvents" in _actions(s) for r in s["Resource"]]
+    # The log groups ObservabilityStack creates for the application are exactly those the role names.
+    groups = {
+        p["LogGroupName"] for p in template(environment, region, "ObservabilityStack").props("AWS::Logs::LogGroup")
+    }
+    named = {arn.split("log-group:")[1].split(":")[0].rstrip('"') for arn in log_arns}
+    assert named == {f"/aws/genai-demo/{environment}/application", f"/aws/genai-demo/{environment}/audit"}
+    assert named <= groups
+    others = [e for e in QUALIFIERS if e != environment]
+    assert [arn for arn in log_arns for other in others if f"/{other}/" in arn] == []
+    (publish,) = [s for s in writes if "cloudwatch:PutMetricData" in _actions(s)]
+    namespace = publish["Condition"]["StringEquals"]["cloudwatch:namespace"]
+    assert namespace == f"GenAIDemo/{environment}"
+    # ... and it is the namespace the environment's KEDA trigger scales on and its pods publish to.
+    manifests = json.dumps([r for r in eks.resources.values() if "Manifest" in r.get("Properties", {})])
+    assert manifests.count(namespace) == 2  # the ScaledObject's trigger and the Deployment's env
+    assert [e for e in others if f"GenAIDemo/{e}" in manifests] == []
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)

@@ -141,28 +141,37 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
     region_only = {"StringEquals": {"aws:RequestedRegion": "ap-east-2"}}
     arn = "arn:${AWS::Partition}:{service}:ap-east-2:${AWS::AccountId}:"
     assert set(statements) == {
-        "CloudWatchMetrics",
-        "CloudWatchLogs",
+        "CloudWatchMetricsOwnNamespace",
+        "CloudWatchMetricReads",
+        "CloudWatchLogsOwnGroups",
         "XRayTracing",
         "ParameterStore",
         "SecretsManager",
         "KmsDecryptThroughServices",
     }
-    metrics = statements["CloudWatchMetrics"]
-    assert sorted(metrics["Action"]) == [
-        "cloudwatch:GetMetricStatistics",
-        "cloudwatch:ListMetrics",
-        "cloudwatch:PutMetricData",
-    ]
-    assert (metrics["Resource"], metrics["Condition"]) == ("*", region_only)
-    logs = statements["CloudWatchLogs"]
+    # Decision S6: PutMetricData only into production's own namespace (the one its KEDA trigger reads).
+    publish = statements["CloudWatchMetricsOwnNamespace"]
+    assert publish["Action"] == "cloudwatch:PutMetricData"
+    assert (publish["Resource"], publish["Condition"]) == (
+        "*",
+        {"StringEquals": {"aws:RequestedRegion": "ap-east-2", "cloudwatch:namespace": "GenAIDemo/production"}},
+    )
+    reads = statements["CloudWatchMetricReads"]
+    assert sorted(reads["Action"]) == ["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]
+    assert (reads["Resource"], reads["Condition"]) == ("*", region_only)
+    logs = statements["CloudWatchLogsOwnGroups"]
     assert sorted(logs["Action"]) == [
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
         "logs:DescribeLogStreams",
         "logs:PutLogEvents",
     ]
-    assert render(logs["Resource"]) == arn.replace("{service}", "logs") + "log-group:/aws/genai-demo/*"
+    # Decision S6: production's own application and audit groups and their streams, nothing else.
+    assert render(logs["Resource"]) == [
+        arn.replace("{service}", "logs") + f"log-group:/aws/genai-demo/production/{group}{suffix}"
+        for group in ("application", "audit")
+        for suffix in ("", ":*")
+    ]
     xray = statements["XRayTracing"]
     assert sorted(xray["Action"]) == [
         "xray:GetSamplingRules",

@@ -182,6 +182,10 @@ def test_deployment_environment(target: tuple[str, str, dict[str, dict[str, Any]
         # Decision C8: the heap stays below the 512Mi limit; the document's -Xmx512m would be OOM-killed.
         "JAVA_OPTS": "-Xms256m -Xmx384m -XX:+UseG1GC",
         "AWS_REGION": region,
+        # Decision S6: the app publishes in its environment's own namespace, the one its role may write
+        # and the ScaledObject reads, with the dimension the trigger selects.
+        "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_NAMESPACE": f"GenAIDemo/{environment}",
+        "MANAGEMENT_METRICS_TAGS_ENVIRONMENT": environment,
     }
 
 
@@ -251,7 +255,7 @@ def test_scaled_object_of_decision_c7(target: tuple[str, str, dict[str, dict[str
     assert thread_pool["authenticationRef"] == {"name": TRIGGER_AUTHENTICATION_NAME}
     assert thread_pool["metadata"] == {
         "awsRegion": region,
-        "namespace": "GenAIDemo",
+        "namespace": f"GenAIDemo/{environment}",
         "metricName": "tomcat.threads.busy",
         "dimensionName": "environment",
         "dimensionValue": environment,

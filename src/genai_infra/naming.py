@@ -47,6 +47,17 @@ def log_group_name(environment: str, *parts: str) -> str:
     return "/".join(("", "aws", PROJECT, environment, *parts))
 
 
+# Decision S6: every environment publishes its application metrics under its own namespace, so
+# the app role's cloudwatch:namespace condition keeps one environment from feeding another's
+# scaling (KEDA's thread-pool trigger) or alarms.
+METRIC_NAMESPACE_PREFIX = "GenAIDemo"
+
+
+def metric_namespace(environment: str) -> str:
+    """GenAIDemo/<environment>: the CloudWatch namespace of the application's own metrics."""
+    return f"{METRIC_NAMESPACE_PREFIX}/{environment}"
+
+
 def backup_vault_name(environment: str) -> str:
     """The same name in every region: a copy rule finds its destination vault by it (decision S2)."""
     return f"{PROJECT}-{environment}-backup-vault"

@@ -474,12 +474,11 @@ class ThreadPoolTriggerConfig(Frozen):
 
     The application role may call cloudwatch:PutMetricData (spec, "Application Service Role"), and
     the specification runs no Prometheus server, so KEDA reads this metric with its aws-cloudwatch
-    scaler. The metric is the Micrometer Tomcat gauge, published with the single dimension
-    `environment`; all pods publish the same series, so the Average statistic is the busy threads
-    per pod.
+    scaler. The metric is the Micrometer Tomcat gauge, published in the environment's own namespace
+    (naming.metric_namespace, GenAIDemo/<environment>) with the single dimension `environment`;
+    all pods publish the same series, so the Average statistic is the busy threads per pod.
     """
 
-    metric_namespace: str = Field(default="GenAIDemo", pattern=r"^[A-Za-z0-9./#:_-]{1,255}$")
     metric_name: str = Field(default="tomcat.threads.busy", min_length=1, max_length=255)
     # 70 % of Tomcat's default 200 request threads, the same headroom as the CPU target.
     target_busy_threads_per_pod: int = Field(default=140, ge=1)

@@ -13,7 +13,11 @@ from aws_cdk import ArnFormat, CfnJson, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from genai_infra.naming import log_group_name, metric_namespace
+
 STS_AUDIENCE = "sts.amazonaws.com"
+# The log groups the application writes (ObservabilityStack's ApplicationLogs): /aws/genai-demo/<env>/<group>.
+APP_LOG_GROUPS = ("application", "audit")
 APP_SERVICE_ACCOUNT = ("default", "genai-demo-app")
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
 
@@ -41,16 +45,34 @@ def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = No
         )
 
     statements = [
+        # Decision S6: metrics only into the environment's own namespace (PutMetricData has no
+        # resource-level permissions; cloudwatch:namespace is its condition key), so a pod of one
+        # environment cannot publish the metric that scales another.
         iam.PolicyStatement(
-            sid="CloudWatchMetrics",
-            actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+            sid="CloudWatchMetricsOwnNamespace",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:RequestedRegion": region, "cloudwatch:namespace": metric_namespace(environment)}
+            },
+        ),
+        # The reads of the document's list take neither resource ARNs nor a namespace condition.
+        iam.PolicyStatement(
+            sid="CloudWatchMetricReads",
+            actions=["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
             resources=["*"],
             conditions=_in_region(region),
         ),
+        # Decision S6: only the environment's own application and audit log groups (and their
+        # streams), not the other groups of the environment, nor any other environment's.
         iam.PolicyStatement(
-            sid="CloudWatchLogs",
+            sid="CloudWatchLogsOwnGroups",
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources=[arn("logs", "log-group", "/aws/genai-demo/*")],
+            resources=[
+                arn("logs", "log-group", name)
+                for group in APP_LOG_GROUPS
+                for name in (log_group_name(environment, group), f"{log_group_name(environment, group)}:*")
+            ],
         ),
         iam.PolicyStatement(
             sid="XRayTracing",

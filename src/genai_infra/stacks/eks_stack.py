@@ -15,6 +15,7 @@ from constructs import Construct
 from genai_infra.constructs.container_registry import AppRepository
 from genai_infra.constructs.eks_cluster import GenaiCluster
 from genai_infra.constructs.irsa import (
+    APP_LOG_GROUPS,
     APP_SERVICE_ACCOUNT,
     AUTOSCALER_SERVICE_ACCOUNT,
     ServiceAccountRole,
@@ -71,7 +72,10 @@ def app_policy_wildcards(target: TargetContext) -> tuple[str, ...]:
             for kind in ("cluster", "topic", "group")
         ),
         "Resource::*",
-        "Resource::" + prefix.format(service="logs") + "log-group:/aws/genai-demo/*",
+        *(
+            "Resource::" + prefix.format(service="logs") + f"log-group:/aws/genai-demo/{environment}/{group}:*"
+            for group in APP_LOG_GROUPS
+        ),
         "Resource::" + prefix.format(service="ssm") + f"parameter/genai-demo/{environment}/*",
         "Resource::" + prefix.format(service="ssm") + "parameter/genai-demo/common/*",
         "Resource::" + prefix.format(service="secretsmanager") + f"secret:genai-demo/{environment}/*",
@@ -386,7 +390,8 @@ class EKSStack(GenaiStack):
             self.app_irsa.policy or self.app_irsa,
             f"{AWS_SOLUTIONS}-IAM5",
             "Exactly the application role permissions of the specification: CloudWatch metrics and X-Ray "
-            "(no resource-level permissions, limited to this region), log groups under /aws/genai-demo/, "
+            "(no resource-level permissions, limited to this region, PutMetricData to the environment's own "
+            "namespace), the streams of the environment's own application and audit log groups, "
             "parameters under /genai-demo/<env>/ and /genai-demo/common/, secrets under genai-demo/<env>/, "
             "and KMS keys only when called through Secrets Manager, SSM or CloudWatch Logs; plus Kafka data-plane "
             "actions on this region's MSK cluster, whose ARNs end in an id MSK assigns.",

@@ -234,9 +234,10 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
             "Ebs": {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"},
         }
     ]
+    # Hop limit 1 (EKS Best Practices): pods cannot fetch an IMDSv2 token, so not the node's credentials.
     assert data["MetadataOptions"] == {
         "HttpEndpoint": "enabled",
-        "HttpPutResponseHopLimit": 2,
+        "HttpPutResponseHopLimit": 1,
         "HttpTokens": "required",
     }
     cluster_id = _logical_id(t, "AWS::EKS::Cluster", "EksCluster")
@@ -257,18 +258,32 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
-def test_managed_addons_pinned_and_after_the_node_groups(template: Any, environment: str, region: str) -> None:
+def test_managed_addons_pinned_and_ordered_around_the_node_groups(
+    template: Any, environment: str, region: str
+) -> None:
     t = _eks(template, environment, region)
     addons = {v["Properties"]["AddonName"]: v for v in t.of_type("AWS::EKS::Addon").values()}
     assert set(addons) == {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"}
     assert addons["vpc-cni"]["Properties"]["AddonVersion"] == "v1.22.3-eksbuild.1"
     # The per-minor builds are EKS's default for 1.36 unless configuration pins them.
     assert all("AddonVersion" not in addons[name]["Properties"] for name in ("coredns", "kube-proxy"))
-    node_groups = set(t.of_type("AWS::EKS::Nodegroup"))
-    for addon in addons.values():
+    node_groups = t.of_type("AWS::EKS::Nodegroup")
+    cni_id = next(k for k, v in t.of_type("AWS::EKS::Addon").items() if v["Properties"]["AddonName"] == "vpc-cni")
+    for name, addon in addons.items():
         assert addon["Properties"]["ResolveConflicts"] == "OVERWRITE"
-        assert node_groups <= set(addon["DependsOn"])
+        if name == "vpc-cni":
+            # The CNI (with its own role) is in place before any node joins.
+            assert not set(node_groups) & set(addon.get("DependsOn", []))
+        else:
+            assert set(node_groups) <= set(addon["DependsOn"])
+    assert all(cni_id in group["DependsOn"] for group in node_groups.values())
     roles = {name: logical for name, (logical, _) in _roles(t).items()}
+    # The VPC CNI on its own IRSA role with AmazonEKS_CNI_Policy; the node role no longer has it.
+    assert addons["vpc-cni"]["Properties"]["ServiceAccountRoleArn"] == {
+        "Fn::GetAtt": [roles[_role_name(environment, region, "vpc-cni")], "Arn"]
+    }
+    _, cni_role = _roles(t)[_role_name(environment, region, "vpc-cni")]
+    assert render(cni_role["ManagedPolicyArns"]) == [MANAGED + "AmazonEKS_CNI_Policy"]
     assert addons["aws-ebs-csi-driver"]["Properties"]["ServiceAccountRoleArn"] == {
         "Fn::GetAtt": [roles[_role_name(environment, region, "ebs-csi")], "Arn"]
     }
@@ -287,6 +302,7 @@ SERVICE_ACCOUNTS = {
     "app": "system:serviceaccount:default:genai-demo-app",
     "autoscaler": "system:serviceaccount:kube-system:cluster-autoscaler",
     "ebs-csi": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+    "vpc-cni": "system:serviceaccount:kube-system:aws-node",
     "cloudwatch-agent": "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent",
 }
 

@@ -38,6 +38,7 @@ CORE_KINDS = ("ServiceAccount", "Deployment", "Service", "PodDisruptionBudget")
 SUBNETS_PER_TIER = 2
 # Service accounts of the AWS-maintained add-ons (fixed by the add-ons themselves).
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+VPC_CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 CLOUDWATCH_AGENT_SERVICE_ACCOUNT = ("amazon-cloudwatch", "cloudwatch-agent")
 # The KEDA chart's operator service account (in the chart's namespace).
 KEDA_OPERATOR_SERVICE_ACCOUNT = "keda-operator"
@@ -211,6 +212,13 @@ class EKSStack(GenaiStack):
             EBS_CSI_SERVICE_ACCOUNT,
             aws_managed_policies=("service-role/AmazonEBSCSIDriverPolicy",),
         )
+        # The VPC CNI assigns pod IPs with its own role, not the node role's (EKS Best Practices).
+        self.vpc_cni_irsa = irsa(
+            "VpcCniRole",
+            "vpc-cni",
+            VPC_CNI_SERVICE_ACCOUNT,
+            aws_managed_policies=("AmazonEKS_CNI_Policy",),
+        )
         self.cloudwatch_irsa = irsa(
             "CloudWatchAgentRole",
             "cloudwatch-agent",
@@ -243,6 +251,7 @@ class EKSStack(GenaiStack):
         self._acknowledge_irsa_permissions(target)
         self.addons = self.compute.add_managed_addons(
             service_account_roles={
+                "vpc-cni": self.vpc_cni_irsa.role.role_arn,
                 "aws-ebs-csi-driver": self.ebs_csi_irsa.role.role_arn,
                 "amazon-cloudwatch-observability": self.cloudwatch_irsa.role.role_arn,
             }
@@ -407,13 +416,15 @@ class EKSStack(GenaiStack):
             f"Resource::arn:aws:eks:{target.region}:<AWS::AccountId>:nodegroup/{self.cluster_name}/*",
         )
         for irsa, policies in (
+            (self.vpc_cni_irsa, ("AmazonEKS_CNI_Policy",)),
             (self.ebs_csi_irsa, ("service-role/AmazonEBSCSIDriverPolicy",)),
             (self.cloudwatch_irsa, ("CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess")),
         ):
             acknowledge(
                 irsa.role,
                 f"{AWS_SOLUTIONS}-IAM4",
-                "AWS maintains these policies together with its EKS add-on (EBS CSI driver, CloudWatch agent); "
+                "AWS maintains these policies together with its EKS add-on (VPC CNI, EBS CSI driver, CloudWatch "
+                "agent); "
                 "the role is assumable only by the add-on's own service account of this cluster.",
                 *(f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}" for name in policies),
             )

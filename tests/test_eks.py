@@ -258,9 +258,7 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
-def test_managed_addons_pinned_and_ordered_around_the_node_groups(
-    template: Any, environment: str, region: str
-) -> None:
+def test_managed_addons_pinned_and_ordered_around_the_node_groups(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
     addons = {v["Properties"]["AddonName"]: v for v in t.of_type("AWS::EKS::Addon").values()}
     assert set(addons) == {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"}
@@ -394,8 +392,13 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
         == f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}/*"
     )
     autoscaler = policies[_role_name(environment, region, "autoscaler") + "-policy"]["PolicyDocument"]["Statement"]
-    assert [s["Sid"] for s in autoscaler] == ["AutoScaling", "Ec2", "Eks"]
-    assert [render(r) for r in autoscaler[2]["Resource"]] == [
+    assert [s["Sid"] for s in autoscaler] == ["AutoScaling", "ScaleOnlyThisClustersGroups", "Ec2", "Eks"]
+    # Decision S6: this environment's cluster's groups only (the tag EKS puts on its node groups' ASGs).
+    assert autoscaler[1]["Condition"] == {
+        "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/genai-demo-{environment}": "owned"}
+    }
+    assert render(autoscaler[1]["Resource"]) == f"arn:aws:autoscaling:{region}:${{AWS::AccountId}}:autoScalingGroup:*"
+    assert [render(r) for r in autoscaler[3]["Resource"]] == [
         f"arn:aws:eks:{region}:${{AWS::AccountId}}:cluster/genai-demo-{environment}",
         f"arn:aws:eks:{region}:${{AWS::AccountId}}:nodegroup/genai-demo-{environment}/*",
     ]

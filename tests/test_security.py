@@ -206,7 +206,8 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
 
 def test_autoscaler_role_has_exactly_the_documents_permissions(irsa_template: Any) -> None:
     _, statements = _irsa(irsa_template, "genai-demo-production-autoscaler-role")
-    assert sorted(statements["AutoScaling"]["Action"]) == [
+    # The document's action list, all of it ...
+    assert sorted(statements["AutoScaling"]["Action"] + statements["ScaleOnlyThisClustersGroups"]["Action"]) == [
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeAutoScalingInstances",
         "autoscaling:DescribeLaunchConfigurations",
@@ -215,6 +216,18 @@ def test_autoscaler_role_has_exactly_the_documents_permissions(irsa_template: An
         "autoscaling:TerminateInstanceInAutoScalingGroup",
     ]
     assert statements["AutoScaling"]["Resource"] == "*"
+    # ... but scaling only the groups EKS tags as owned by this cluster, in this region.
+    scale = statements["ScaleOnlyThisClustersGroups"]
+    assert sorted(scale["Action"]) == [
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]
+    assert (
+        render(scale["Resource"]) == "arn:${AWS::Partition}:autoscaling:ap-east-2:${AWS::AccountId}:autoScalingGroup:*"
+    )
+    assert scale["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/genai-demo-production": "owned"}
+    }
     assert sorted(statements["Ec2"]["Action"]) == [
         "ec2:DescribeInstanceTypes",
         "ec2:DescribeInstances",

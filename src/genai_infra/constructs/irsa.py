@@ -20,6 +20,8 @@ STS_AUDIENCE = "sts.amazonaws.com"
 APP_LOG_GROUPS = ("application", "audit")
 APP_SERVICE_ACCOUNT = ("default", "genai-demo-app")
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+# EKS tags a managed node group's Auto Scaling group k8s.io/cluster-autoscaler/<cluster>=owned.
+AUTOSCALER_OWNED_TAG_PREFIX = "k8s.io/cluster-autoscaler/"
 
 
 def _in_region(region: str) -> dict[str, dict[str, str]]:
@@ -159,10 +161,23 @@ def autoscaler_policy(stack: Stack, *, cluster_name: str) -> iam.PolicyDocument:
                     "autoscaling:DescribeAutoScalingInstances",
                     "autoscaling:DescribeLaunchConfigurations",
                     "autoscaling:DescribeTags",
-                    "autoscaling:SetDesiredCapacity",
-                    "autoscaling:TerminateInstanceInAutoScalingGroup",
                 ],
                 resources=["*"],
+            ),
+            # Decision S6: scaling only the Auto Scaling groups of this cluster in this region, which
+            # EKS tags k8s.io/cluster-autoscaler/<cluster>=owned (every environment's cluster has its own name).
+            iam.PolicyStatement(
+                sid="ScaleOnlyThisClustersGroups",
+                actions=["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                resources=[
+                    stack.format_arn(
+                        service="autoscaling",
+                        resource="autoScalingGroup",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+                conditions={"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_OWNED_TAG_PREFIX}{cluster_name}": "owned"}},
             ),
             iam.PolicyStatement(
                 sid="Ec2",

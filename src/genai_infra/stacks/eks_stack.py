@@ -410,9 +410,11 @@ class EKSStack(GenaiStack):
             self.autoscaler_irsa.policy or self.autoscaler_irsa,
             f"{AWS_SOLUTIONS}-IAM5",
             "Exactly the cluster autoscaler permissions of the specification: the Auto Scaling and EC2 describe "
-            "and scaling calls have no resource-level scoping for discovery, and eks:DescribeNodegroup is "
-            "limited to this cluster's node groups.",
+            "calls have no resource-level scoping for discovery; the scaling calls are limited to this region's "
+            "Auto Scaling groups tagged as owned by this cluster (group ARNs hold an id AWS assigns), and "
+            "eks:DescribeNodegroup to this cluster's node groups.",
             "Resource::*",
+            f"Resource::arn:aws:autoscaling:{target.region}:<AWS::AccountId>:autoScalingGroup:*",
             f"Resource::arn:aws:eks:{target.region}:<AWS::AccountId>:nodegroup/{self.cluster_name}/*",
         )
         for irsa, policies in (

@@ -15,6 +15,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from genai_infra.config import catalog
+from genai_infra.tls_policies import (
+    CLOUDFRONT_TLS12_POLICIES,
+    alb_policy_keeps_tls12,
+    cloudfront_policy_keeps_tls12,
+)
 
 
 class Frozen(BaseModel):
@@ -79,7 +84,11 @@ class NetworkConfig(Frozen):
                         raise ValueError(f"{tier} subnet {cidr} overlaps {other_name}; give each subnet its own range")
                 seen.append((f"{tier} subnet {cidr}", net))
         for cidr in self.admin_ssh_cidrs:
-            _network(cidr)
+            if _network(cidr).prefixlen == 0:
+                raise ValueError(
+                    f"admin_ssh_cidrs {cidr} would open SSH to the whole internet (decision S7); name the "
+                    "administrators' own ranges, or none"
+                )
         if len(set(self.availability_zones)) != 3:
             raise ValueError("availability_zones must name three different zones")
         return self
@@ -190,6 +199,17 @@ class LoadBalancerConfig(Frozen):
 
     # The AWS-recommended policy: TLS 1.3 and 1.2 with forward-secret ciphers only.
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _tls12_floor(cls, value: str) -> str:
+        if not alb_policy_keeps_tls12(value):
+            raise ValueError(
+                f"{value} is not an ELB security policy with TLS 1.2 as its floor; use one whose name carries "
+                "1-2 or 1-3, such as ELBSecurityPolicy-TLS13-1-2-2021-06"
+            )
+        return value
+
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
     access_log_retention_days: int = Field(default=90, ge=1)
     target_port: int = 8080
@@ -733,10 +753,22 @@ class EdgeConfig(Frozen):
         "*.js",
         "*.css",
     )
+    # CloudFront's viewer TLS policy; anything below TLS 1.2 is refused (genai_infra.tls_policies).
+    minimum_protocol_version: str = "TLSv1.2_2021"
     # Requests one client IP may send in the window before WAF blocks it (WAF's minimum is 10).
     waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
     waf_rate_window_seconds: Literal[60, 120, 300, 600] = 300
     health_check: FailoverHealthCheckConfig = FailoverHealthCheckConfig()
+
+    @field_validator("minimum_protocol_version")
+    @classmethod
+    def _tls12_floor(cls, value: str) -> str:
+        if not cloudfront_policy_keeps_tls12(value):
+            raise ValueError(
+                f"{value} is not a CloudFront security policy with TLS 1.2 as its floor; use one of "
+                f"{', '.join(CLOUDFRONT_TLS12_POLICIES)}"
+            )
+        return value
 
 
 class OffHoursConfig(Frozen):

@@ -13,6 +13,8 @@ the origin group where there is a secondary region, failing over on 500/502/503/
 
 from __future__ import annotations
 
+import re
+
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -40,6 +42,11 @@ def alb_origin(domain_name: str, *, origin_verify: str) -> origins.HttpOrigin:
         origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
         custom_headers={ORIGIN_VERIFY_HEADER: origin_verify},
     )
+
+
+def viewer_policy(name: str) -> cloudfront.SecurityPolicyProtocol:
+    """CloudFront's policy name (TLSv1.2_2021) as the CDK enum member (TLS_V1_2_2021)."""
+    return cloudfront.SecurityPolicyProtocol[re.sub(r"^(TLS|SSL)V", r"\1_V", name.upper()).replace(".", "_")]
 
 
 class EdgeDistribution(Construct):
@@ -81,7 +88,7 @@ class EdgeDistribution(Construct):
             comment=f"genai-demo {environment}: {domain}",
             domain_names=[domain],
             certificate=acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn),
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            minimum_protocol_version=viewer_policy(config.minimum_protocol_version),
             ssl_support_method=cloudfront.SSLMethod.SNI,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             enable_ipv6=True,

@@ -324,3 +324,29 @@ def test_impossible_edge_settings_are_refused(override: str, phrase: str) -> Non
     with pytest.raises(ConfigError) as raised:
         load_config(overrides=[override])
     assert phrase in str(raised.value)
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_behavior_sends_the_security_headers(template: Any, environment: str) -> None:
+    t = _edge(template, environment)
+    ((policy_id, policy),) = t.of_type("AWS::CloudFront::ResponseHeadersPolicy").items()
+    config = policy["Properties"]["ResponseHeadersPolicyConfig"]
+    assert config["Name"] == f"genai-demo-{environment}-security-headers"
+    assert config["SecurityHeadersConfig"] == {
+        # Two years, subdomains and preload (what the HSTS preload list requires), overriding the app.
+        "StrictTransportSecurity": {
+            "AccessControlMaxAgeSec": 63072000,
+            "IncludeSubdomains": True,
+            "Preload": True,
+            "Override": True,
+        },
+        "ContentTypeOptions": {"Override": True},
+        "FrameOptions": {"FrameOption": "DENY", "Override": True},
+        "ReferrerPolicy": {"ReferrerPolicy": "strict-origin-when-cross-origin", "Override": True},
+        "XSSProtection": {"Protection": True, "ModeBlock": True, "Override": True},
+    }
+    distribution = t.one("AWS::CloudFront::Distribution")["DistributionConfig"]
+    behaviors = [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]
+    assert len(behaviors) == 1 + len(STATIC_PATHS)
+    for behavior in behaviors:
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}

@@ -693,8 +693,11 @@ def test_the_alb_forwards_only_cloudfronts_requests_and_route53s_readiness_check
         # A dynamic reference: the secret's value never appears in the template.
         "Values": [f"{{{{resolve:secretsmanager:genai-demo/{environment}/edge/origin-verify:SecretString:::}}}}"],
     }
-    (path,) = rules[2]["Conditions"]
-    assert path["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
+    # Without the header: only GET of exactly the readiness path (what Route 53's checkers send).
+    conditions = {c["Field"]: c for c in rules[2]["Conditions"]}
+    assert set(conditions) == {"path-pattern", "http-request-method"}
+    assert conditions["path-pattern"]["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
+    assert conditions["http-request-method"]["HttpRequestMethodConfig"] == {"Values": ["GET"]}
     target_group = _logical_id(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AlbAppTargets")
     for rule in rules.values():
         assert rule["Actions"] == [{"TargetGroupArn": {"Ref": target_group}, "Type": "forward"}]

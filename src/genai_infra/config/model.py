@@ -213,7 +213,9 @@ class LoadBalancerConfig(Frozen):
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
     access_log_retention_days: int = Field(default=90, ge=1)
     target_port: int = 8080
-    health_check_path: str = "/actuator/health/readiness"
+    # Also the one path the HTTPS listener serves without CloudFront's header (Route 53's checks):
+    # a literal path, since an ALB path pattern would read * and ? as wildcards.
+    health_check_path: str = Field(default="/actuator/health/readiness", pattern=r"^/[A-Za-z0-9._~/-]*$")
 
 
 class EksConfig(Frozen):

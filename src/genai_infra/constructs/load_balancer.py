@@ -130,11 +130,15 @@ class ApplicationEntry(Construct):
             conditions=[elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [origin_header])],
             action=elbv2.ListenerAction.forward([self.target_group]),
         )
-        # Route 53 health checkers cannot send the header: they may read the readiness path only.
+        # Route 53 health checkers cannot send the header: they may GET the readiness path, exactly (no
+        # wildcard), and nothing else; any other method or path without the header gets the 403.
         self.https.add_action(
             "HealthCheck",
             priority=2,
-            conditions=[elbv2.ListenerCondition.path_patterns([config.health_check_path])],
+            conditions=[
+                elbv2.ListenerCondition.path_patterns([config.health_check_path]),
+                elbv2.ListenerCondition.http_request_method(["GET"]),
+            ],
             action=elbv2.ListenerAction.forward([self.target_group]),
         )
         listener = self.https.node.default_child

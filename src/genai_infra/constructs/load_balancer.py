@@ -137,7 +137,7 @@ class ApplicationEntry(Construct):
             priority=2,
             conditions=[
                 elbv2.ListenerCondition.path_patterns([config.health_check_path]),
-                elbv2.ListenerCondition.http_request_method(["GET"]),
+                elbv2.ListenerCondition.http_request_methods(["GET"]),
             ],
             action=elbv2.ListenerAction.forward([self.target_group]),
         )

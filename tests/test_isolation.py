@@ -18,7 +18,7 @@ from genai_infra.bootstrap import bootstrap_command, toolkit_stack_name
 from genai_infra.cli import main
 from genai_infra.config import ConfigError, load_config
 from genai_infra.synth import Assembly, synthesize
-from tests.conftest import ALL_TARGETS, target_of
+from tests.conftest import ALL_TARGETS, render, target_of
 
 QUALIFIERS = {"development": "gdemodev", "staging": "gdemostg", "production": "gdemoprod"}
 ACCOUNT = "111122223333"
@@ -179,12 +179,12 @@ def test_the_app_role_writes_only_its_environments_log_groups_and_namespace(
         if p["ManagedPolicyName"].endswith("-app-role-policy")
     ]
     writes = [s for s in app if any(a.startswith(("logs:", "cloudwatch:Put")) for a in _actions(s))]
-    log_arns = [json.dumps(r) for s in writes if "logs:PutLogEvents" in _actions(s) for r in s["Resource"]]
+    log_arns = [str(render(r)) for s in writes if "logs:PutLogEvents" in _actions(s) for r in s["Resource"]]
     # The log groups ObservabilityStack creates for the application are exactly those the role names.
     groups = {
         p["LogGroupName"] for p in template(environment, region, "ObservabilityStack").props("AWS::Logs::LogGroup")
     }
-    named = {arn.split("log-group:")[1].split(":")[0].rstrip('"') for arn in log_arns}
+    named = {arn.split("log-group:")[1].split(":")[0] for arn in log_arns}
     assert named == {f"/aws/genai-demo/{environment}/application", f"/aws/genai-demo/{environment}/audit"}
     assert named <= groups
     others = [e for e in QUALIFIERS if e != environment]

@@ -275,8 +275,13 @@ def test_origin_verify_secret_is_generated_in_the_primary_and_replicated(
     template: Any, environment: str, region: str, replicas: list[str]
 ) -> None:
     t = template(environment, region, "SecurityStack")
-    secret = t.one("AWS::SecretsManager::Secret")
-    assert secret["Name"] == f"genai-demo/{environment}/edge/origin-verify"
+    secrets = {s["Name"]: s for s in t.props("AWS::SecretsManager::Secret")}
+    assert set(secrets) == {f"genai-demo/{environment}/edge/{n}" for n in ("origin-verify", "health-check-token")}
+    # The health checks' token: its own secret, replicated to the other serving region only.
+    token = secrets[f"genai-demo/{environment}/edge/health-check-token"]
+    assert token["GenerateSecretString"] == {"ExcludePunctuation": True, "IncludeSpace": False, "PasswordLength": 48}
+    assert [replica["Region"] for replica in token.get("ReplicaRegions", [])] == replicas[:-1]
+    secret = secrets[f"genai-demo/{environment}/edge/origin-verify"]
     assert secret["GenerateSecretString"] == {"ExcludePunctuation": True, "IncludeSpace": False, "PasswordLength": 48}
     assert "SecretString" not in secret
     assert [replica["Region"] for replica in secret["ReplicaRegions"]] == replicas

@@ -693,11 +693,21 @@ def test_the_alb_forwards_only_cloudfronts_requests_and_route53s_readiness_check
         # A dynamic reference: the secret's value never appears in the template.
         "Values": [f"{{{{resolve:secretsmanager:genai-demo/{environment}/edge/origin-verify:SecretString:::}}}}"],
     }
-    # Without the header: only GET of exactly the readiness path (what Route 53's checkers send).
+    # Without the header: only GET of exactly the readiness path with the health-check token in the
+    # query string (what Route 53's checkers send), so nobody reaches the app around CloudFront's WAF.
     conditions = {c["Field"]: c for c in rules[2]["Conditions"]}
-    assert set(conditions) == {"path-pattern", "http-request-method"}
+    assert set(conditions) == {"path-pattern", "http-request-method", "query-string"}
     assert conditions["path-pattern"]["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
     assert conditions["http-request-method"]["HttpRequestMethodConfig"] == {"Values": ["GET"]}
+    assert conditions["query-string"]["QueryStringConfig"] == {
+        "Values": [
+            {
+                "Key": "health-check-token",
+                "Value": "{{resolve:secretsmanager:"
+                f"genai-demo/{environment}/edge/health-check-token:SecretString:::}}}}",
+            }
+        ]
+    }
     target_group = _logical_id(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AlbAppTargets")
     for rule in rules.values():
         assert rule["Actions"] == [{"TargetGroupArn": {"Ref": target_group}, "Type": "forward"}]

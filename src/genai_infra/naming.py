@@ -119,6 +119,15 @@ def origin_verify_secret_name(environment: str) -> str:
     return f"{PROJECT}/{environment}/edge/origin-verify"
 
 
+# Route 53's health checks cannot send the header: they carry ?health-check-token=<secret> instead,
+# the only way past the ALB's 403 for a request that did not come through CloudFront.
+HEALTH_CHECK_TOKEN_KEY = "health-check-token"
+
+
+def health_check_token_secret_name(environment: str) -> str:
+    return f"{PROJECT}/{environment}/edge/health-check-token"
+
+
 def origin_domain(domain: str) -> str:
     """origin.<domain>: the failover name CloudFront connects to, covered by the ALB's *.<domain> certificate."""
     return f"origin.{domain}"

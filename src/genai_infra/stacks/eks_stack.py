@@ -29,7 +29,7 @@ from genai_infra.kubernetes import KEDA_CLOUDWATCH_ACTIONS, WorkloadInputs, work
 from genai_infra.kubernetes.manifests import Manifest
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 from genai_infra.naming import cluster_name as cluster_name_of
-from genai_infra.naming import data_resource_id, origin_verify_secret_name
+from genai_infra.naming import data_resource_id, health_check_token_secret_name, origin_verify_secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 # Objects of built-in kinds, applied before those of the KEDA and load balancer controller CRDs.
@@ -286,6 +286,7 @@ class EKSStack(GenaiStack):
             security_group=security_group("AlbSecurityGroup", "network/alb-security-group-id"),
             certificate_arn=value("certificate/arn"),
             origin_verify_secret_name=origin_verify_secret_name(environment),
+            health_check_token_secret_name=health_check_token_secret_name(environment),
             deletion_protection=target.environment.retain_stateful_resources,
             removal_policy=target.stateful_removal_policy,
         )

@@ -65,7 +65,7 @@ def test_json_output(out: str) -> None:
     assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 449.2
+    assert production["budget_percent"] == 449.3
     assert set(production["by_category"]) == {
         "EKS + EC2",
         "RDS Aurora",

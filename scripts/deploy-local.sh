@@ -32,7 +32,14 @@ done
 emulator_overrides=(--set "environments.$env_name.termination_protection=false" --require-approval never)
 account=$(python -c "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
 echo "local emulator: moto on $AWS_ENDPOINT_URL, account $account, region $region"
-(cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" >/dev/null)  # outside the project: no app to run
+# The environment's own qualifier and toolkit stack (decision S6), as genai_infra.bootstrap builds them.
+mapfile -t bootstrap < <(python -c "
+import sys
+from genai_infra.bootstrap import bootstrap_command
+from genai_infra.config import load_config
+print('\n'.join(bootstrap_command(load_config().environments[sys.argv[1]], sys.argv[2], sys.argv[3])))
+" "$env_name" "$region" "$account")
+(cd "$(mktemp -d)" && "${bootstrap[@]}" >/dev/null)  # outside the project: no app to run
 genai-infra deploy --env "$env_name" --region "$region" --stack SecurityStack --out "$out" "${emulator_overrides[@]}"
 python - "$env_name" "$region" <<'PY'
 import sys

@@ -2,12 +2,24 @@
 # Installs everything the project needs on a fresh machine (Python 3.11, Node 20 and npm):
 # a virtual environment with the pinned Python packages, and the pinned CDK CLI and Node 22.
 # Re-running it is cheap: it reinstalls only when a requirements or lock file changed.
+# --locked (the deploy job, which can obtain AWS credentials): the runtime packages only, from
+# requirements.lock with every file's hash checked (pip --require-hashes), no tools or test packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "${1:-}" = "--locked" ]; then
+  python3 -m venv .venv
+  # No `pip install --upgrade pip`: that download would be the one without a hash.
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+  # The package itself is this checkout; its build backend (setuptools) came from the lock above.
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+  .venv/bin/python -m pip check
+  rm -f .venv/.installed  # a later plain setup.sh installs the development packages
+fi
+
 stamp=.venv/.installed
 want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
-if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+if [ "${1:-}" != "--locked" ] && { [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; }; then
   python3 -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   # Bytecode compilation stays on: without it every `import aws_cdk` costs seconds more.

@@ -42,6 +42,8 @@ UNTAGGABLE = {
     "AWS::SecretsManager::RotationSchedule",
     "AWS::ElastiCache::GlobalReplicationGroup",
     "AWS::Lambda::LayerVersion",
+    # Its only property is ResponseHeadersPolicyConfig (CloudFormation offers no Tags on it).
+    "AWS::CloudFront::ResponseHeadersPolicy",
     # Tagged through TagSpecifications of its instances, volumes and interfaces (tests/test_eks.py).
     "AWS::EC2::LaunchTemplate",
     "AWS::Route53::RecordSet",

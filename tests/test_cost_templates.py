@@ -65,7 +65,7 @@ def _network(
 
 
 SECURITY = 6 * 1.00  # six customer managed keys (eks, rds, elasticache, msk, logs, secrets)
-ORIGIN_SECRET = 0.40  # the primary region's origin-verify secret (decision S3)
+ORIGIN_SECRET = 2 * 0.40  # the primary region's origin-verify secret (S3) and health-check token (issue 16)
 
 # The foundation stacks by hand, with the bundled usage file.
 FOUNDATION = {

@@ -24,8 +24,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from genai_infra.bootstrap import bootstrap_command
 from genai_infra.cli import main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, cdk_environment
+from genai_infra.config import load_config
 from genai_infra.synth import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -86,8 +88,11 @@ def test_bootstrap_deploy_and_a_failure_in_the_middle(
     import boto3
 
     account = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
+    staging = load_config().environments["staging"]
+    # Staging's own qualifier and toolkit stack (decision S6); `cdk deploy` below finds them through
+    # the assembly's synthesizer, with no toolkit option.
     bootstrap = subprocess.run(
-        [str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk"), "bootstrap", f"aws://{account}/{REGION}"],
+        bootstrap_command(staging, REGION, account, str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")),
         cwd=tmp_path,  # no cdk.json here: bootstrap must not run the app
         env=cdk_environment(),
         capture_output=True,
@@ -96,7 +101,7 @@ def test_bootstrap_deploy_and_a_failure_in_the_middle(
         check=False,
     )
     assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
-    assert stack_status("CDKToolkit") == "CREATE_COMPLETE"
+    assert stack_status("CDKToolkit-gdemostg") == "CREATE_COMPLETE"
 
     monkeypatch.setattr(main, "console", Console(width=250))
     monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))

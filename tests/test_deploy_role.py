@@ -8,33 +8,56 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from genai_infra.config import load_config
 from genai_infra.naming import github_deploy_role_name
 from genai_infra.stacks.base import TargetContext
-from genai_infra.stacks.deploy_role_stack import DeployRoleStack
+from genai_infra.stacks.deploy_role_stack import DeployRoleStack, synthesize_deploy_role
 from genai_infra.synth import cdk_json_context
 from tests.conftest import Template, render
 
 REPOSITORY = "genai-demo-org/genai-demo-infra"
 
 
+ENVIRONMENTS = ("development", "staging", "production")
+QUALIFIERS = {"development": "gdemodev", "staging": "gdemostg", "production": "gdemoprod"}
+REGIONS = {
+    "development": ("ap-northeast-1", "us-east-1"),
+    "staging": ("ap-east-2", "us-east-1"),
+    "production": ("ap-east-2", "ap-northeast-1", "us-east-1"),
+}
+
+
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+def roles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """The DeployRoleStack of every environment, synthesized as `genai-infra deploy-role` does (with cdk-nag)."""
     config = load_config(None, [f"ci.github_repository={REPOSITORY}"])
-    environment = config.environments["production"]
     out = tmp_path_factory.mktemp("deploy-role")
-    app = cdk.App(outdir=str(out), context=dict(cdk_json_context()), analytics_reporting=False)
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-    DeployRoleStack(app, "DeployRoleStack", target=TargetContext(config, environment, environment.global_region))
-    app.synth()
-    return out, json.loads((out / "DeployRoleStack.template.json").read_text())
+    synthesized = {}
+    for environment in ENVIRONMENTS:
+        directory = synthesize_deploy_role(config, environment, out)
+        synthesized[environment] = (directory, json.loads((directory / "DeployRoleStack.template.json").read_text()))
+    return synthesized
+
+
+@pytest.fixture(scope="module")
+def synthesized(roles: dict[str, tuple[Path, dict[str, Any]]]) -> tuple[Path, dict[str, Any]]:
+    return roles["production"]
 
 
 def test_the_role_trusts_only_the_repository_environment(synthesized: tuple[Path, dict[str, Any]]) -> None:
     template = Template(synthesized[1])
     provider = template.one("AWS::IAM::OIDCProvider")
+    assert provider.pop("Tags") == [  # tagged like every other stack (cost section)
+        {"Key": key, "Value": value}
+        for key, value in (
+            ("CostCenter", "engineering"),
+            ("Environment", "production"),
+            ("ManagedBy", "cdk"),
+            ("Owner", "platform-team"),
+            ("Project", "genai-demo"),
+        )
+    ]
     assert provider == {"Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]}
     role = template.one("AWS::IAM::Role")
     assert role["RoleName"] == github_deploy_role_name("production") == "genai-demo-production-github-deploy-role"
@@ -44,25 +67,42 @@ def test_the_role_trusts_only_the_repository_environment(synthesized: tuple[Path
     assert statement["Principal"] == {
         "Federated": {"Fn::GetAtt": [next(iter(template.of_type("AWS::IAM::OIDCProvider"))), "Arn"]}
     }
+    # Repository and GitHub environment (sub), the reviewed workflow file on main, and a run of main:
+    # a branch that calls main's reusable workflow carries job_workflow_ref @main but ref of the branch.
     assert statement["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
             "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:production",
+            "token.actions.githubusercontent.com:job_workflow_ref": (
+                f"{REPOSITORY}/.github/workflows/deploy-environment.yml@refs/heads/main"
+            ),
+            "token.actions.githubusercontent.com:ref": "refs/heads/main",
         }
     }
 
 
-def test_the_role_may_only_assume_the_bootstrap_roles(synthesized: tuple[Path, dict[str, Any]]) -> None:
-    template = Template(synthesized[1])
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_each_role_may_only_assume_its_own_environments_bootstrap_roles(
+    roles: dict[str, tuple[Path, dict[str, Any]]], environment: str
+) -> None:
+    template = Template(roles[environment][1])
     assert not template.of_type("AWS::IAM::Policy")  # no inline policy
     policy = template.one("AWS::IAM::ManagedPolicy")
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Effect"] == "Allow"
-    assert [render(arn) for arn in statement["Resource"]] == [
-        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/cdk-hnb659fds-*-role-${{AWS::AccountId}}-{region}"
-        for region in ("ap-east-2", "ap-northeast-1", "us-east-1")
-    ]
+    qualifier = QUALIFIERS[environment]
+    assert sorted(render(arn) for arn in statement["Resource"]) == sorted(
+        f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/cdk-{qualifier}-{purpose}-role-${{AWS::AccountId}}-{region}"
+        for region in REGIONS[environment]
+        for purpose in ("deploy", "file-publishing", "lookup")
+    )
+    # No other environment's qualifier, and no wildcard that could reach one.
+    text = json.dumps(statement)
+    assert "*" not in text
+    assert [q for e, q in QUALIFIERS.items() if e != environment and f"cdk-{q}-" in text] == []
+    # The stack itself deploys with its environment's bootstrap, never another's or the default one.
+    assert roles[environment][1]["Parameters"]["BootstrapVersion"]["Default"] == f"/cdk-bootstrap/{qualifier}/version"
 
 
 def test_cdk_nag_and_cfn_lint_are_clean(synthesized: tuple[Path, dict[str, Any]]) -> None:
@@ -70,18 +110,27 @@ def test_cdk_nag_and_cfn_lint_are_clean(synthesized: tuple[Path, dict[str, Any]]
 
     out, _ = synthesized
     report = json.loads((out / "validation-report.json").read_text())
-    # Both packs ran (synthesis would have failed on an unacknowledged finding); none is left open.
-    violations = {plugin["pluginName"]: len(plugin.get("violations", [])) for plugin in report["pluginReports"]}
-    assert violations.get("AwsSolutions") == 0
-    assert set(violations.values()) == {0}
-    acknowledged = [v["ruleName"] for p in report["pluginReports"] for v in p.get("suppressedViolations", [])]
-    assert sorted(acknowledged) == sorted(
-        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-role-"
-        f"<AWS::AccountId>-{region}]"
-        for region in ("ap-east-2", "ap-northeast-1", "us-east-1")
-    )
+    # The role names its bootstrap roles exactly: no finding, open or acknowledged, of either pack
+    # (that the packs run at all is the next test's point).
+    assert report["pluginReports"] == []
     matches = lint_by_config(ManualArgs(templates=[str(out / "DeployRoleStack.template.json")], regions=["us-east-1"]))
     assert [f"{m.rule.id} {m.message}" for m in matches] == []
+
+
+def test_cdk_nag_runs_on_the_deploy_role(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from genai_infra.stacks import deploy_role_stack
+
+    # The wildcard the role had before decision S6: cdk-nag must stop it.
+    monkeypatch.setattr(
+        deploy_role_stack,
+        "bootstrap_role_arns",
+        lambda qualifier, account, regions: [
+            f"arn:aws:iam::{account}:role/cdk-{qualifier}-*-role-{account}-{r}" for r in regions
+        ],
+    )
+    config = load_config(None, [f"ci.github_repository={REPOSITORY}"])
+    with pytest.raises(Exception, match="AwsSolutions-IAM5"):
+        synthesize_deploy_role(config, "staging", tmp_path)
 
 
 def test_an_existing_provider_is_reused_and_a_missing_repository_refused(tmp_path: Path) -> None:

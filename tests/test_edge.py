@@ -276,8 +276,13 @@ def test_origin_verify_secret_is_generated_in_the_primary_and_replicated(
     template: Any, environment: str, region: str, replicas: list[str]
 ) -> None:
     t = template(environment, region, "SecurityStack")
-    secret = t.one("AWS::SecretsManager::Secret")
-    assert secret["Name"] == f"genai-demo/{environment}/edge/origin-verify"
+    secrets = {s["Name"]: s for s in t.props("AWS::SecretsManager::Secret")}
+    assert set(secrets) == {f"genai-demo/{environment}/edge/{n}" for n in ("origin-verify", "health-check-token")}
+    # The health checks' token: its own secret, replicated to the other serving region only.
+    token = secrets[f"genai-demo/{environment}/edge/health-check-token"]
+    assert token["GenerateSecretString"] == {"ExcludePunctuation": True, "IncludeSpace": False, "PasswordLength": 48}
+    assert [replica["Region"] for replica in token.get("ReplicaRegions", [])] == replicas[:-1]
+    secret = secrets[f"genai-demo/{environment}/edge/origin-verify"]
     assert secret["GenerateSecretString"] == {"ExcludePunctuation": True, "IncludeSpace": False, "PasswordLength": 48}
     assert "SecretString" not in secret
     assert [replica["Region"] for replica in secret["ReplicaRegions"]] == replicas
@@ -330,3 +335,29 @@ def test_impossible_edge_settings_are_refused(override: str, phrase: str) -> Non
     with pytest.raises(ConfigError) as raised:
         load_config(overrides=[override])
     assert phrase in str(raised.value)
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_behavior_sends_the_security_headers(template: Any, environment: str) -> None:
+    t = _edge(template, environment)
+    ((policy_id, policy),) = t.of_type("AWS::CloudFront::ResponseHeadersPolicy").items()
+    config = policy["Properties"]["ResponseHeadersPolicyConfig"]
+    assert config["Name"] == f"genai-demo-{environment}-security-headers"
+    assert config["SecurityHeadersConfig"] == {
+        # Two years, subdomains and preload (what the HSTS preload list requires), overriding the app.
+        "StrictTransportSecurity": {
+            "AccessControlMaxAgeSec": 63072000,
+            "IncludeSubdomains": True,
+            "Preload": True,
+            "Override": True,
+        },
+        "ContentTypeOptions": {"Override": True},
+        "FrameOptions": {"FrameOption": "DENY", "Override": True},
+        "ReferrerPolicy": {"ReferrerPolicy": "strict-origin-when-cross-origin", "Override": True},
+        "XSSProtection": {"Protection": True, "ModeBlock": True, "Override": True},
+    }
+    distribution = t.one("AWS::CloudFront::Distribution")["DistributionConfig"]
+    behaviors = [distribution["DefaultCacheBehavior"], *distribution["CacheBehaviors"]]
+    assert len(behaviors) == 1 + len(STATIC_PATHS)
+    for behavior in behaviors:
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}

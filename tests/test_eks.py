@@ -234,9 +234,10 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
             "Ebs": {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"},
         }
     ]
+    # Hop limit 1 (EKS Best Practices): pods cannot fetch an IMDSv2 token, so not the node's credentials.
     assert data["MetadataOptions"] == {
         "HttpEndpoint": "enabled",
-        "HttpPutResponseHopLimit": 2,
+        "HttpPutResponseHopLimit": 1,
         "HttpTokens": "required",
     }
     cluster_id = _logical_id(t, "AWS::EKS::Cluster", "EksCluster")
@@ -257,18 +258,30 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
 
 
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
-def test_managed_addons_pinned_and_after_the_node_groups(template: Any, environment: str, region: str) -> None:
+def test_managed_addons_pinned_and_ordered_around_the_node_groups(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
     addons = {v["Properties"]["AddonName"]: v for v in t.of_type("AWS::EKS::Addon").values()}
     assert set(addons) == {"vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"}
     assert addons["vpc-cni"]["Properties"]["AddonVersion"] == "v1.22.3-eksbuild.1"
     # The per-minor builds are EKS's default for 1.36 unless configuration pins them.
     assert all("AddonVersion" not in addons[name]["Properties"] for name in ("coredns", "kube-proxy"))
-    node_groups = set(t.of_type("AWS::EKS::Nodegroup"))
-    for addon in addons.values():
+    node_groups = t.of_type("AWS::EKS::Nodegroup")
+    cni_id = next(k for k, v in t.of_type("AWS::EKS::Addon").items() if v["Properties"]["AddonName"] == "vpc-cni")
+    for name, addon in addons.items():
         assert addon["Properties"]["ResolveConflicts"] == "OVERWRITE"
-        assert node_groups <= set(addon["DependsOn"])
+        if name == "vpc-cni":
+            # The CNI (with its own role) is in place before any node joins.
+            assert not set(node_groups) & set(addon.get("DependsOn", []))
+        else:
+            assert set(node_groups) <= set(addon["DependsOn"])
+    assert all(cni_id in group["DependsOn"] for group in node_groups.values())
     roles = {name: logical for name, (logical, _) in _roles(t).items()}
+    # The VPC CNI on its own IRSA role with AmazonEKS_CNI_Policy; the node role no longer has it.
+    assert addons["vpc-cni"]["Properties"]["ServiceAccountRoleArn"] == {
+        "Fn::GetAtt": [roles[_role_name(environment, region, "vpc-cni")], "Arn"]
+    }
+    _, cni_role = _roles(t)[_role_name(environment, region, "vpc-cni")]
+    assert render(cni_role["ManagedPolicyArns"]) == [MANAGED + "AmazonEKS_CNI_Policy"]
     assert addons["aws-ebs-csi-driver"]["Properties"]["ServiceAccountRoleArn"] == {
         "Fn::GetAtt": [roles[_role_name(environment, region, "ebs-csi")], "Arn"]
     }
@@ -287,6 +300,7 @@ SERVICE_ACCOUNTS = {
     "app": "system:serviceaccount:default:genai-demo-app",
     "autoscaler": "system:serviceaccount:kube-system:cluster-autoscaler",
     "ebs-csi": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+    "vpc-cni": "system:serviceaccount:kube-system:aws-node",
     "cloudwatch-agent": "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent",
 }
 
@@ -344,17 +358,28 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
     # Kafka only where the environment runs MSK (decision C12: production).
     has_kafka = environment == "production"
     assert [s["Sid"] for s in app] == [
-        "CloudWatchMetrics",
-        "CloudWatchLogs",
+        "CloudWatchMetricsOwnNamespace",
+        "CloudWatchMetricReads",
+        "CloudWatchLogsOwnGroups",
         "XRayTracing",
         "ParameterStore",
         "SecretsManager",
         "KmsDecryptThroughServices",
         *(["KafkaOfThisCluster"] if has_kafka else []),
     ]
+    # Decision S6: the environment's own metric namespace and log groups, in every serving target.
+    assert app[0]["Action"] == "cloudwatch:PutMetricData"
+    assert app[0]["Condition"] == {
+        "StringEquals": {"aws:RequestedRegion": region, "cloudwatch:namespace": f"GenAIDemo/{environment}"}
+    }
+    assert render(app[2]["Resource"]) == [
+        f"arn:aws:logs:{region}:${{AWS::AccountId}}:log-group:/aws/genai-demo/{environment}/{group}{suffix}"
+        for group in ("application", "audit")
+        for suffix in ("", ":*")
+    ]
     if has_kafka:
         # The brokers take IAM-authenticated clients only: the app may use exactly its region's cluster.
-        kafka = app[6]
+        kafka = app[7]
         msk = (
             f"genai-demo-{environment}-msk"
             if region == config_primary(environment)
@@ -366,12 +391,17 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
         assert "kafka-cluster:WriteData" in kafka["Action"]
         assert not any(action.endswith("*") for action in kafka["Action"])
     assert (
-        render(app[4]["Resource"])
+        render(app[5]["Resource"])
         == f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}/*"
     )
     autoscaler = policies[_role_name(environment, region, "autoscaler") + "-policy"]["PolicyDocument"]["Statement"]
-    assert [s["Sid"] for s in autoscaler] == ["AutoScaling", "Ec2", "Eks"]
-    assert [render(r) for r in autoscaler[2]["Resource"]] == [
+    assert [s["Sid"] for s in autoscaler] == ["AutoScaling", "ScaleOnlyThisClustersGroups", "Ec2", "Eks"]
+    # Decision S6: this environment's cluster's groups only (the tag EKS puts on its node groups' ASGs).
+    assert autoscaler[1]["Condition"] == {
+        "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/genai-demo-{environment}": "owned"}
+    }
+    assert render(autoscaler[1]["Resource"]) == f"arn:aws:autoscaling:{region}:${{AWS::AccountId}}:autoScalingGroup:*"
+    assert [render(r) for r in autoscaler[3]["Resource"]] == [
         f"arn:aws:eks:{region}:${{AWS::AccountId}}:cluster/genai-demo-{environment}",
         f"arn:aws:eks:{region}:${{AWS::AccountId}}:nodegroup/genai-demo-{environment}/*",
     ]
@@ -668,8 +698,21 @@ def test_the_alb_forwards_only_cloudfronts_requests_and_route53s_readiness_check
         # A dynamic reference: the secret's value never appears in the template.
         "Values": [f"{{{{resolve:secretsmanager:genai-demo/{environment}/edge/origin-verify:SecretString:::}}}}"],
     }
-    (path,) = rules[2]["Conditions"]
-    assert path["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
+    # Without the header: only GET of exactly the readiness path with the health-check token in the
+    # query string (what Route 53's checkers send), so nobody reaches the app around CloudFront's WAF.
+    conditions = {c["Field"]: c for c in rules[2]["Conditions"]}
+    assert set(conditions) == {"path-pattern", "http-request-method", "query-string"}
+    assert conditions["path-pattern"]["PathPatternConfig"] == {"Values": ["/actuator/health/readiness"]}
+    assert conditions["http-request-method"]["HttpRequestMethodConfig"] == {"Values": ["GET"]}
+    assert conditions["query-string"]["QueryStringConfig"] == {
+        "Values": [
+            {
+                "Key": "health-check-token",
+                "Value": "{{resolve:secretsmanager:"
+                f"genai-demo/{environment}/edge/health-check-token:SecretString:::}}}}",
+            }
+        ]
+    }
     target_group = _logical_id(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AlbAppTargets")
     for rule in rules.values():
         assert rule["Actions"] == [{"TargetGroupArn": {"Ref": target_group}, "Type": "forward"}]

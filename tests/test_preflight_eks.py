@@ -119,3 +119,49 @@ def test_helm_charts_must_be_pinned(version: str | None) -> None:
     assert len(hits("PF024", one({"Chart": res("Custom::AWSCDK-EKS-HelmChart", properties)}))) == 1
     properties["Version"] = "9.43.2"
     assert hits("PF024", one({"Chart": res("Custom::AWSCDK-EKS-HelmChart", properties)})) == []
+
+
+# --- PF025: pods cannot borrow the node's credentials (issue 16 item 2) ---------------------------
+
+MANAGED = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonEKS_CNI_Policy"]]}
+
+
+def nodes(hop_limit: int = 1, tokens: str = "required", cni_role: bool = True) -> dict[str, Any]:
+    trust = {
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]
+    }
+    addon = {"AddonName": "vpc-cni", "ClusterName": ref("Cluster")}
+    if cni_role:
+        addon["ServiceAccountRoleArn"] = {"Fn::GetAtt": ["CniRole", "Arn"]}
+    return {
+        "Cluster": res("AWS::EKS::Cluster", {"Version": "1.35"}),
+        "NodeRole": res("AWS::IAM::Role", {"AssumeRolePolicyDocument": trust}),
+        "Template": res("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {"MetadataOptions": {
+            "HttpEndpoint": "enabled", "HttpTokens": tokens, "HttpPutResponseHopLimit": hop_limit}}}),
+        "Nodes": res("AWS::EKS::Nodegroup", {"LaunchTemplate": {"Id": ref("Template")}}),
+        "Cni": res("AWS::EKS::Addon", addon),
+    }  # fmt: skip
+
+
+def test_nodes_that_lend_no_credentials_pass() -> None:
+    assert hits("PF025", one(nodes())) == []
+
+
+@pytest.mark.parametrize(("mutation", "culprit"), [
+    ({"hop_limit": 2}, "Template"),
+    ({"tokens": "optional"}, "Template"),
+    ({"cni_role": False}, "Cni"),
+])  # fmt: skip
+def test_pods_reaching_the_node_role_fail(mutation: dict[str, Any], culprit: str) -> None:
+    assert [hit.logical_id for hit in hits("PF025", one(nodes(**mutation)))] == [culprit]
+
+
+def test_a_node_role_with_the_cni_policy_or_a_cluster_without_the_cni_addon_fails() -> None:
+    resources = nodes()
+    resources["NodeRole"]["Properties"]["ManagedPolicyArns"] = [MANAGED]
+    found = hits("PF025", one(resources))
+    assert [hit.logical_id for hit in found] == ["NodeRole"]
+    assert "AmazonEKS_CNI_Policy" in found[0].message
+    del resources["Cni"]
+    del resources["NodeRole"]["Properties"]["ManagedPolicyArns"]
+    assert [hit.logical_id for hit in hits("PF025", one(resources))] == ["Cluster"]

@@ -62,7 +62,9 @@ def test_health_check_probes_the_albs_readiness_over_https(template: Any, enviro
         "Type": "HTTPS",
         "FullyQualifiedDomainName": ssm_ref(t, f"/genai-demo/{environment}/alb/dns-name"),
         "Port": 443,
-        "ResourcePath": "/actuator/health/readiness",
+        # The readiness path with the token the ALB's one header-less exemption requires.
+        "ResourcePath": "/actuator/health/readiness?health-check-token="
+        f"{{{{resolve:secretsmanager:genai-demo/{environment}/edge/health-check-token:SecretString}}}}",
         "RequestInterval": 10,
         "FailureThreshold": 3,
         # Route 53 does not validate certificates and the ALB's certificate never names its own DNS name.

@@ -39,7 +39,8 @@ def test_eks_roles_have_exactly_the_documents_managed_policies(template: Any, en
     assert render(cluster["ManagedPolicyArns"]) == [MANAGED + "AmazonEKSClusterPolicy"]
     assert sorted(render(node["ManagedPolicyArns"])) == sorted(
         MANAGED + name
-        for name in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+        # Not AmazonEKS_CNI_Policy: the VPC CNI has its own IRSA role (EKS Best Practices, issue 16).
+        for name in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly")
     )
     assert cluster["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "eks.amazonaws.com"}
     assert node["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
@@ -141,28 +142,37 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
     region_only = {"StringEquals": {"aws:RequestedRegion": "ap-east-2"}}
     arn = "arn:${AWS::Partition}:{service}:ap-east-2:${AWS::AccountId}:"
     assert set(statements) == {
-        "CloudWatchMetrics",
-        "CloudWatchLogs",
+        "CloudWatchMetricsOwnNamespace",
+        "CloudWatchMetricReads",
+        "CloudWatchLogsOwnGroups",
         "XRayTracing",
         "ParameterStore",
         "SecretsManager",
         "KmsDecryptThroughServices",
     }
-    metrics = statements["CloudWatchMetrics"]
-    assert sorted(metrics["Action"]) == [
-        "cloudwatch:GetMetricStatistics",
-        "cloudwatch:ListMetrics",
-        "cloudwatch:PutMetricData",
-    ]
-    assert (metrics["Resource"], metrics["Condition"]) == ("*", region_only)
-    logs = statements["CloudWatchLogs"]
+    # Decision S6: PutMetricData only into production's own namespace (the one its KEDA trigger reads).
+    publish = statements["CloudWatchMetricsOwnNamespace"]
+    assert publish["Action"] == "cloudwatch:PutMetricData"
+    assert (publish["Resource"], publish["Condition"]) == (
+        "*",
+        {"StringEquals": {"aws:RequestedRegion": "ap-east-2", "cloudwatch:namespace": "GenAIDemo/production"}},
+    )
+    reads = statements["CloudWatchMetricReads"]
+    assert sorted(reads["Action"]) == ["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]
+    assert (reads["Resource"], reads["Condition"]) == ("*", region_only)
+    logs = statements["CloudWatchLogsOwnGroups"]
     assert sorted(logs["Action"]) == [
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
         "logs:DescribeLogStreams",
         "logs:PutLogEvents",
     ]
-    assert render(logs["Resource"]) == arn.replace("{service}", "logs") + "log-group:/aws/genai-demo/*"
+    # Decision S6: production's own application and audit groups and their streams, nothing else.
+    assert render(logs["Resource"]) == [
+        arn.replace("{service}", "logs") + f"log-group:/aws/genai-demo/production/{group}{suffix}"
+        for group in ("application", "audit")
+        for suffix in ("", ":*")
+    ]
     xray = statements["XRayTracing"]
     assert sorted(xray["Action"]) == [
         "xray:GetSamplingRules",
@@ -196,7 +206,8 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
 
 def test_autoscaler_role_has_exactly_the_documents_permissions(irsa_template: Any) -> None:
     _, statements = _irsa(irsa_template, "genai-demo-production-autoscaler-role")
-    assert sorted(statements["AutoScaling"]["Action"]) == [
+    # The document's action list, all of it ...
+    assert sorted(statements["AutoScaling"]["Action"] + statements["ScaleOnlyThisClustersGroups"]["Action"]) == [
         "autoscaling:DescribeAutoScalingGroups",
         "autoscaling:DescribeAutoScalingInstances",
         "autoscaling:DescribeLaunchConfigurations",
@@ -205,6 +216,18 @@ def test_autoscaler_role_has_exactly_the_documents_permissions(irsa_template: An
         "autoscaling:TerminateInstanceInAutoScalingGroup",
     ]
     assert statements["AutoScaling"]["Resource"] == "*"
+    # ... but scaling only the groups EKS tags as owned by this cluster, in this region.
+    scale = statements["ScaleOnlyThisClustersGroups"]
+    assert sorted(scale["Action"]) == [
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]
+    assert (
+        render(scale["Resource"]) == "arn:${AWS::Partition}:autoscaling:ap-east-2:${AWS::AccountId}:autoScalingGroup:*"
+    )
+    assert scale["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/genai-demo-production": "owned"}
+    }
     assert sorted(statements["Ec2"]["Action"]) == [
         "ec2:DescribeInstanceTypes",
         "ec2:DescribeInstances",

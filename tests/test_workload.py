@@ -198,6 +198,10 @@ def test_deployment_environment(target: tuple[str, str, dict[str, dict[str, Any]
         "AWS_XRAY_DAEMON_ADDRESS": "cloudwatch-agent.amazon-cloudwatch:2000",
         "AWS_XRAY_TRACING_NAME": "genai-demo-app",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        # Decision S6: the app publishes in its environment's own namespace, the one its role may write
+        # and the ScaledObject reads, with the dimension the trigger selects.
+        "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_NAMESPACE": f"GenAIDemo/{environment}",
+        "MANAGEMENT_METRICS_TAGS_ENVIRONMENT": environment,
     }
 
 
@@ -276,7 +280,7 @@ def test_scaled_object_of_decision_c7(target: tuple[str, str, dict[str, dict[str
     assert thread_pool["authenticationRef"] == {"name": TRIGGER_AUTHENTICATION_NAME}
     assert thread_pool["metadata"] == {
         "awsRegion": region,
-        "namespace": "GenAIDemo",
+        "namespace": f"GenAIDemo/{environment}",
         "metricName": "tomcat.threads.busy",
         "dimensionName": "environment",
         "dimensionValue": environment,

@@ -47,6 +47,17 @@ def log_group_name(environment: str, *parts: str) -> str:
     return "/".join(("", "aws", PROJECT, environment, *parts))
 
 
+# Decision S6: every environment publishes its application metrics under its own namespace, so
+# the app role's cloudwatch:namespace condition keeps one environment from feeding another's
+# scaling (KEDA's thread-pool trigger) or alarms.
+METRIC_NAMESPACE_PREFIX = "GenAIDemo"
+
+
+def metric_namespace(environment: str) -> str:
+    """GenAIDemo/<environment>: the CloudWatch namespace of the application's own metrics."""
+    return f"{METRIC_NAMESPACE_PREFIX}/{environment}"
+
+
 def backup_vault_name(environment: str) -> str:
     """The same name in every region: a copy rule finds its destination vault by it (decision S2)."""
     return f"{PROJECT}-{environment}-backup-vault"
@@ -106,6 +117,15 @@ ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 
 def origin_verify_secret_name(environment: str) -> str:
     return f"{PROJECT}/{environment}/edge/origin-verify"
+
+
+# Route 53's health checks cannot send the header: they carry ?health-check-token=<secret> instead,
+# the only way past the ALB's 403 for a request that did not come through CloudFront.
+HEALTH_CHECK_TOKEN_KEY = "health-check-token"
+
+
+def health_check_token_secret_name(environment: str) -> str:
+    return f"{PROJECT}/{environment}/edge/health-check-token"
 
 
 def origin_domain(domain: str) -> str:

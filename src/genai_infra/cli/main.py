@@ -19,6 +19,7 @@ from rich.table import Table
 from genai_infra.cli.check import check, report_preflight
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
+from genai_infra.cli.deploy_role import bootstrap, deploy_role
 from genai_infra.cli.diagram import diagram
 from genai_infra.cli.failover import failover
 from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
@@ -39,6 +40,8 @@ app.command("failover")(failover)
 app.command("deploy")(deploy)
 app.command("diff")(diff)
 app.command("destroy")(destroy)
+app.command("bootstrap")(bootstrap)
+app.command("deploy-role")(deploy_role)
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)

@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
         "development": {
             "name": "development",
             "spring_profile": "development",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemodev",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             # Decision C12: non-production environments answer at <environment>.<domain>, straight from their ALB.
             "domain": "development.genai-demo.kimkao.io",
@@ -91,6 +93,8 @@ DEFAULTS: dict[str, Any] = {
         "staging": {
             "name": "staging",
             "spring_profile": "staging",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemostg",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "staging.genai-demo.kimkao.io",
             # C12: development's set plus ObservabilityStack.
@@ -120,6 +124,8 @@ DEFAULTS: dict[str, Any] = {
         "production": {
             "name": "production",
             "spring_profile": "production",
+            # Decision S6: this environment's own CDK bootstrap (genai_infra.bootstrap).
+            "bootstrap_qualifier": "gdemoprod",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "genai-demo.kimkao.io",
             # C12: every stack.

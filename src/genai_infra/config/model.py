@@ -15,6 +15,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from genai_infra.config import catalog
+from genai_infra.tls_policies import (
+    CLOUDFRONT_TLS12_POLICIES,
+    alb_policy_keeps_tls12,
+    cloudfront_policy_keeps_tls12,
+)
 
 
 class Frozen(BaseModel):
@@ -83,7 +88,11 @@ class NetworkConfig(Frozen):
                         raise ValueError(f"{tier} subnet {cidr} overlaps {other_name}; give each subnet its own range")
                 seen.append((f"{tier} subnet {cidr}", net))
         for cidr in self.admin_ssh_cidrs:
-            _network(cidr)
+            if _network(cidr).prefixlen == 0:
+                raise ValueError(
+                    f"admin_ssh_cidrs {cidr} would open SSH to the whole internet (decision S7); name the "
+                    "administrators' own ranges, or none"
+                )
         if len(set(self.availability_zones)) != 3:
             raise ValueError("availability_zones must name three different zones")
         return self
@@ -194,10 +203,23 @@ class LoadBalancerConfig(Frozen):
 
     # The AWS-recommended policy: TLS 1.3 and 1.2 with forward-secret ciphers only.
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _tls12_floor(cls, value: str) -> str:
+        if not alb_policy_keeps_tls12(value):
+            raise ValueError(
+                f"{value} is not an ELB security policy with TLS 1.2 as its floor; use one whose name carries "
+                "1-2 or 1-3, such as ELBSecurityPolicy-TLS13-1-2-2021-06"
+            )
+        return value
+
     idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
     access_log_retention_days: int = Field(default=90, ge=1)
     target_port: int = 8080
-    health_check_path: str = "/actuator/health/readiness"
+    # Also the one path the HTTPS listener serves without CloudFront's header (Route 53's checks):
+    # a literal path, since an ALB path pattern would read * and ? as wildcards.
+    health_check_path: str = Field(default="/actuator/health/readiness", pattern=r"^/[A-Za-z0-9._~/-]*$")
 
 
 class EksConfig(Frozen):
@@ -483,12 +505,11 @@ class ThreadPoolTriggerConfig(Frozen):
 
     The application role may call cloudwatch:PutMetricData (spec, "Application Service Role"), and
     the specification runs no Prometheus server, so KEDA reads this metric with its aws-cloudwatch
-    scaler. The metric is the Micrometer Tomcat gauge, published with the single dimension
-    `environment`; all pods publish the same series, so the Average statistic is the busy threads
-    per pod.
+    scaler. The metric is the Micrometer Tomcat gauge, published in the environment's own namespace
+    (naming.metric_namespace, GenAIDemo/<environment>) with the single dimension `environment`;
+    all pods publish the same series, so the Average statistic is the busy threads per pod.
     """
 
-    metric_namespace: str = Field(default="GenAIDemo", pattern=r"^[A-Za-z0-9./#:_-]{1,255}$")
     metric_name: str = Field(default="tomcat.threads.busy", min_length=1, max_length=255)
     # 70 % of Tomcat's default 200 request threads, the same headroom as the CPU target.
     target_busy_threads_per_pod: int = Field(default=140, ge=1)
@@ -747,10 +768,22 @@ class EdgeConfig(Frozen):
         "*.js",
         "*.css",
     )
+    # CloudFront's viewer TLS policy; anything below TLS 1.2 is refused (genai_infra.tls_policies).
+    minimum_protocol_version: str = "TLSv1.2_2021"
     # Requests one client IP may send in the window before WAF blocks it (WAF's minimum is 10).
     waf_rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
     waf_rate_window_seconds: Literal[60, 120, 300, 600] = 300
     health_check: FailoverHealthCheckConfig = FailoverHealthCheckConfig()
+
+    @field_validator("minimum_protocol_version")
+    @classmethod
+    def _tls12_floor(cls, value: str) -> str:
+        if not cloudfront_policy_keeps_tls12(value):
+            raise ValueError(
+                f"{value} is not a CloudFront security policy with TLS 1.2 as its floor; use one of "
+                f"{', '.join(CLOUDFRONT_TLS12_POLICIES)}"
+            )
+        return value
 
 
 class OffHoursConfig(Frozen):
@@ -814,9 +847,20 @@ class StackSetConfig(Frozen):
         return (*always, *(name for name, on in switched.items() if on))
 
 
+def _digits_as_text(value: object) -> object:
+    # `--set environments.E.account=123456789012` parses as a number; an account id is text.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
+    # Decision S6. The AWS account of this environment; None deploys to the account of the
+    # credentials at deploy time (the templates stay account-agnostic).
+    account: Annotated[str | None, BeforeValidator(_digits_as_text)] = Field(default=None, pattern=r"^\d{12}$")
+    # The environment's own CDK bootstrap (cdk-<qualifier>-*-role-...): environments that share an
+    # account never share bootstrap roles. `cdk bootstrap` takes up to 10 lowercase alphanumerics.
+    bootstrap_qualifier: str = Field(pattern=r"^[a-z0-9]{1,10}$")
     # Decision C11: the application's name, under the configured hosted zone.
     domain: str
     # Serving regions, primary first. us-east-1 is added as the global region of every environment.
@@ -945,9 +989,13 @@ class CiConfig(Frozen):
     oidc_provider_arn: str | None = Field(
         default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
     )
-    # The CDK bootstrap qualifier of the target accounts (cdk bootstrap's default).
-    bootstrap_qualifier: str = Field(default="hnb659fds", pattern=r"^[a-z0-9]{1,10}$")
     max_session_hours: int = Field(default=1, ge=1, le=12)
+    # The only workflow file and branch whose jobs may assume a deploy role (job_workflow_ref and
+    # ref claims, decision S6): a job of a branch, or a workflow of another file, is refused.
+    deploy_workflow: str = Field(
+        default=".github/workflows/deploy-environment.yml", pattern=r"^\.github/workflows/[A-Za-z0-9_.-]+\.ya?ml$"
+    )
+    deploy_ref: str = Field(default="refs/heads/main", pattern=r"^refs/(heads|tags)/[A-Za-z0-9_./-]{1,200}$")
 
 
 class ProjectConfig(Frozen):
@@ -966,4 +1014,11 @@ class ProjectConfig(Frozen):
                 raise ValueError(
                     f"domain {environment.domain} of {key} is not inside the hosted zone {self.dns.zone_name}"
                 )
+        qualifiers = [environment.bootstrap_qualifier for environment in self.environments.values()]
+        for qualifier in sorted({q for q in qualifiers if qualifiers.count(q) > 1}):
+            sharing = " and ".join(e.name for e in self.environments.values() if e.bootstrap_qualifier == qualifier)
+            raise ValueError(
+                f"{sharing} share the bootstrap qualifier {qualifier!r}; give each environment its own "
+                "(decision S6), or one environment's deploy role reaches the other's bootstrap roles"
+            )
         return self

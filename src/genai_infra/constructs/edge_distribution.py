@@ -13,6 +13,9 @@ the origin group where there is a secondary region, failing over on 500/502/503/
 
 from __future__ import annotations
 
+import re
+
+from aws_cdk import Duration
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -42,6 +45,15 @@ def alb_origin(domain_name: str, *, origin_verify: str) -> origins.HttpOrigin:
     )
 
 
+# HSTS preload lists require at least a year; two years is what they recommend.
+HSTS_MAX_AGE_DAYS = 730
+
+
+def viewer_policy(name: str) -> cloudfront.SecurityPolicyProtocol:
+    """CloudFront's policy name (TLSv1.2_2021) as the CDK enum member (TLS_V1_2_2021)."""
+    return cloudfront.SecurityPolicyProtocol[re.sub(r"^(TLS|SSL)V", r"\1_V", name.upper()).replace(".", "_")]
+
+
 class EdgeDistribution(Construct):
     def __init__(
         self,
@@ -67,6 +79,31 @@ class EdgeDistribution(Construct):
                 fallback_origin=alb_origin(secondary_origin, origin_verify=origin_verify),
                 fallback_status_codes=list(FAILOVER_STATUS_CODES),
             )
+        # Security headers on every response of every behavior (HSTS for two years with subdomains and
+        # preload, nosniff, no framing, strict-origin-when-cross-origin, the XSS filter in block mode),
+        # overriding whatever the application sends.
+        self.security_headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            response_headers_policy_name=f"genai-demo-{environment}-security-headers",
+            comment=f"genai-demo {environment}: security headers on every response",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(HSTS_MAX_AGE_DAYS),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(protection=True, mode_block=True, override=True),
+            ),
+        )
         static = cloudfront.BehaviorOptions(
             origin=static_origin,
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -74,6 +111,7 @@ class EdgeDistribution(Construct):
             cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
             cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             compress=True,
+            response_headers_policy=self.security_headers,
         )
         self.distribution = cloudfront.Distribution(
             self,
@@ -81,7 +119,7 @@ class EdgeDistribution(Construct):
             comment=f"genai-demo {environment}: {domain}",
             domain_names=[domain],
             certificate=acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn),
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            minimum_protocol_version=viewer_policy(config.minimum_protocol_version),
             ssl_support_method=cloudfront.SSLMethod.SNI,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             enable_ipv6=True,
@@ -95,6 +133,7 @@ class EdgeDistribution(Construct):
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                response_headers_policy=self.security_headers,
             ),
             additional_behaviors=dict.fromkeys(config.static_paths, static),
         )

@@ -36,8 +36,12 @@ CONTROL_PLANE_LOGS: tuple[eks.ClusterLoggingTypes, ...] = (
 )
 # AL2023 EKS AMIs boot from /dev/xvda.
 ROOT_DEVICE = "/dev/xvda"
-# Pods reach IMDSv2 through one extra network hop (the CloudWatch agent reads instance metadata).
-IMDS_HOP_LIMIT = 2
+# EKS Best Practices: an IMDSv2 token does not survive the extra hop into a pod's network
+# namespace, so pods cannot borrow the node role's credentials; they use their own IRSA roles.
+IMDS_HOP_LIMIT = 1
+# Add-ons the nodes need before they can run pods: the VPC CNI (on its own IRSA role, since the
+# node role no longer carries AmazonEKS_CNI_Policy) is installed before the node groups.
+ADDONS_BEFORE_NODES = ("vpc-cni",)
 # The kubectl layer package must match the cluster's minor version (requirements.txt pins v36).
 KUBECTL_LAYERS = {"1.36": KubectlV36Layer}
 # The handler role's conditional ECR Public policy, as cdk-nag names it.
@@ -297,7 +301,8 @@ class GenaiCluster(Construct):
         )
 
     def add_managed_addons(self, *, service_account_roles: Mapping[str, str]) -> dict[str, eks.CfnAddon]:
-        """The managed add-ons, after the node groups (CoreDNS and the CSI controller need nodes)."""
+        """The managed add-ons: the VPC CNI before the node groups, the others after them (CoreDNS and the
+        CSI controller need nodes)."""
         addons: dict[str, eks.CfnAddon] = {}
         for name, version in self.config.addon_versions.items():
             configuration = addon_configuration(name, self.cluster_name)
@@ -312,7 +317,10 @@ class GenaiCluster(Construct):
                 configuration_values=json.dumps(configuration, sort_keys=True) if configuration else None,
             )
             for group in self.node_groups.values():
-                addon.node.add_dependency(group)
+                if name in ADDONS_BEFORE_NODES:
+                    group.node.add_dependency(addon)
+                else:
+                    addon.node.add_dependency(group)
             addons[name] = addon
         return addons
 

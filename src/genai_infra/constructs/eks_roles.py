@@ -8,9 +8,10 @@ from constructs import Construct
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge
 
 CLUSTER_POLICIES: tuple[str, ...] = ("AmazonEKSClusterPolicy",)
+# Without AmazonEKS_CNI_Policy (EKS Best Practices): the VPC CNI gets it on its own IRSA role
+# (EKSStack), so nothing on a node can change the VPC's network interfaces with the node's role.
 NODE_POLICIES: tuple[str, ...] = (
     "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
     "AmazonEC2ContainerRegistryReadOnly",
 )
 
@@ -38,6 +39,7 @@ class EksServiceRoles(Construct):
             acknowledge(
                 role,
                 f"{AWS_SOLUTIONS}-IAM4",
-                "EKS requires these AWS managed policies on its cluster and node roles; the specification names them.",
+                "EKS requires these AWS managed policies on its cluster and node roles; the specification names them "
+                "(the node role's AmazonEKS_CNI_Policy moved to the VPC CNI's own IRSA role).",
                 *(f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}" for name in policies),
             )

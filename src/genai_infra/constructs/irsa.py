@@ -13,9 +13,15 @@ from aws_cdk import ArnFormat, CfnJson, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from genai_infra.naming import log_group_name, metric_namespace
+
 STS_AUDIENCE = "sts.amazonaws.com"
+# The log groups the application writes (ObservabilityStack's ApplicationLogs): /aws/genai-demo/<env>/<group>.
+APP_LOG_GROUPS = ("application", "audit")
 APP_SERVICE_ACCOUNT = ("default", "genai-demo-app")
 AUTOSCALER_SERVICE_ACCOUNT = ("kube-system", "cluster-autoscaler")
+# EKS tags a managed node group's Auto Scaling group k8s.io/cluster-autoscaler/<cluster>=owned.
+AUTOSCALER_OWNED_TAG_PREFIX = "k8s.io/cluster-autoscaler/"
 
 
 def _in_region(region: str) -> dict[str, dict[str, str]]:
@@ -41,16 +47,34 @@ def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = No
         )
 
     statements = [
+        # Decision S6: metrics only into the environment's own namespace (PutMetricData has no
+        # resource-level permissions; cloudwatch:namespace is its condition key), so a pod of one
+        # environment cannot publish the metric that scales another.
         iam.PolicyStatement(
-            sid="CloudWatchMetrics",
-            actions=["cloudwatch:PutMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+            sid="CloudWatchMetricsOwnNamespace",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:RequestedRegion": region, "cloudwatch:namespace": metric_namespace(environment)}
+            },
+        ),
+        # The reads of the document's list take neither resource ARNs nor a namespace condition.
+        iam.PolicyStatement(
+            sid="CloudWatchMetricReads",
+            actions=["cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
             resources=["*"],
             conditions=_in_region(region),
         ),
+        # Decision S6: only the environment's own application and audit log groups (and their
+        # streams), not the other groups of the environment, nor any other environment's.
         iam.PolicyStatement(
-            sid="CloudWatchLogs",
+            sid="CloudWatchLogsOwnGroups",
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources=[arn("logs", "log-group", "/aws/genai-demo/*")],
+            resources=[
+                arn("logs", "log-group", name)
+                for group in APP_LOG_GROUPS
+                for name in (log_group_name(environment, group), f"{log_group_name(environment, group)}:*")
+            ],
         ),
         iam.PolicyStatement(
             sid="XRayTracing",
@@ -137,10 +161,23 @@ def autoscaler_policy(stack: Stack, *, cluster_name: str) -> iam.PolicyDocument:
                     "autoscaling:DescribeAutoScalingInstances",
                     "autoscaling:DescribeLaunchConfigurations",
                     "autoscaling:DescribeTags",
-                    "autoscaling:SetDesiredCapacity",
-                    "autoscaling:TerminateInstanceInAutoScalingGroup",
                 ],
                 resources=["*"],
+            ),
+            # Decision S6: scaling only the Auto Scaling groups of this cluster in this region, which
+            # EKS tags k8s.io/cluster-autoscaler/<cluster>=owned (every environment's cluster has its own name).
+            iam.PolicyStatement(
+                sid="ScaleOnlyThisClustersGroups",
+                actions=["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                resources=[
+                    stack.format_arn(
+                        service="autoscaling",
+                        resource="autoScalingGroup",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+                conditions={"StringEquals": {f"aws:ResourceTag/{AUTOSCALER_OWNED_TAG_PREFIX}{cluster_name}": "owned"}},
             ),
             iam.PolicyStatement(
                 sid="Ec2",

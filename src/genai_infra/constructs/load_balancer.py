@@ -15,7 +15,7 @@ from constructs import Construct
 
 from genai_infra.config.model import LoadBalancerConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
-from genai_infra.naming import ORIGIN_VERIFY_HEADER
+from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, ORIGIN_VERIFY_HEADER
 
 HTTP, HTTPS = 80, 443
 
@@ -32,6 +32,7 @@ class ApplicationEntry(Construct):
         security_group: ec2.ISecurityGroup,
         certificate_arn: str,
         origin_verify_secret_name: str | None,
+        health_check_token_secret_name: str | None,
         deletion_protection: bool,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -137,11 +138,21 @@ class ApplicationEntry(Construct):
                 conditions=[elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [origin_header])],
                 action=elbv2.ListenerAction.forward([self.target_group]),
             )
-            # Route 53 health checkers cannot send the header: they may read the readiness path only.
+        if origin_verify_secret_name is not None and health_check_token_secret_name is not None:
+            # Route 53 health checkers cannot send the header: they may GET exactly the readiness path (no
+            # wildcard) with the health-check token in the query string (origin_verify.HealthCheckToken);
+            # any other request without the header gets the 403, so nobody reaches the app around WAF.
+            health_check_token = SecretValue.secrets_manager(health_check_token_secret_name).unsafe_unwrap()
             self.https.add_action(
                 "HealthCheck",
                 priority=2,
-                conditions=[elbv2.ListenerCondition.path_patterns([config.health_check_path])],
+                conditions=[
+                    elbv2.ListenerCondition.path_patterns([config.health_check_path]),
+                    elbv2.ListenerCondition.http_request_methods(["GET"]),
+                    elbv2.ListenerCondition.query_strings(
+                        [elbv2.QueryStringCondition(key=HEALTH_CHECK_TOKEN_KEY, value=health_check_token)]
+                    ),
+                ],
                 action=elbv2.ListenerAction.forward([self.target_group]),
             )
         listener = self.https.node.default_child

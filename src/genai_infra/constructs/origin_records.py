@@ -17,7 +17,7 @@ from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from genai_infra.config.model import FailoverHealthCheckConfig
-from genai_infra.naming import origin_domain, regional_origin_domain
+from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, origin_domain, regional_origin_domain
 
 HTTPS_PORT = 443
 
@@ -40,10 +40,18 @@ class LoadBalancerAlias:
 
 
 class AlbHealthCheck(Construct):
-    """HTTPS on the ALB's own DNS name, port 443, the readiness path (exempt from the origin header check)."""
+    """HTTPS on the ALB's own DNS name, port 443, the readiness path with the health-check token (the
+    ALB's one exemption from the origin header check: Route 53 cannot send headers, but its resource
+    path may carry a query string)."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, alb_dns_name: str, config: FailoverHealthCheckConfig
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        alb_dns_name: str,
+        config: FailoverHealthCheckConfig,
+        token: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.health_check = route53.HealthCheck(
@@ -52,7 +60,7 @@ class AlbHealthCheck(Construct):
             type=route53.HealthCheckType.HTTPS,
             fqdn=alb_dns_name,
             port=HTTPS_PORT,
-            resource_path=config.path,
+            resource_path=f"{config.path}?{HEALTH_CHECK_TOKEN_KEY}={token}",
             request_interval=Duration.seconds(config.request_interval_seconds),
             failure_threshold=config.failure_threshold,
             # Route 53 does not validate the endpoint's certificate. The ALB's certificate names

@@ -7,6 +7,7 @@ from typing import Any
 from genai_infra.kubernetes import constants as k
 from genai_infra.kubernetes.inputs import WorkloadInputs
 from genai_infra.kubernetes.workload import Manifest, metadata
+from genai_infra.naming import metric_namespace
 
 KEDA_API_VERSION = "keda.sh/v1alpha1"
 
@@ -43,7 +44,7 @@ def _thread_pool_trigger(inputs: WorkloadInputs) -> dict[str, Any]:
         # KEDA trigger metadata values are strings (the CRD types them so).
         "metadata": {
             "awsRegion": inputs.region,
-            "namespace": pool.metric_namespace,
+            "namespace": metric_namespace(inputs.environment),
             "metricName": pool.metric_name,
             "dimensionName": ";".join(dimensions),
             "dimensionValue": ";".join(dimensions.values()),

@@ -8,6 +8,7 @@ from genai_infra.config.model import ProbeConfig
 from genai_infra.kubernetes import constants as k
 from genai_infra.kubernetes.inputs import WorkloadInputs
 from genai_infra.kubernetes.tracing import trace_environment
+from genai_infra.naming import metric_namespace
 
 Manifest = dict[str, Any]
 
@@ -53,6 +54,10 @@ def _container(inputs: WorkloadInputs) -> dict[str, Any]:
             {"name": "JAVA_OPTS", "value": workload.java_opts},
             {"name": "AWS_REGION", "value": inputs.region},
             *trace_environment(inputs),
+            # Micrometer's CloudWatch registry (Spring Boot properties): the environment's own namespace,
+            # the only one the app role may publish to, and the dimension KEDA's trigger selects.
+            {"name": "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_NAMESPACE", "value": metric_namespace(inputs.environment)},
+            {"name": "MANAGEMENT_METRICS_TAGS_ENVIRONMENT", "value": inputs.environment},
         ],
         "resources": {
             "requests": {"cpu": workload.requests.cpu, "memory": workload.requests.memory},

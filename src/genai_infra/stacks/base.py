@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Environment, RemovalPolicy, Stack
+from aws_cdk import DefaultStackSynthesizer, Environment, RemovalPolicy, Stack
 from constructs import Construct
 
 from genai_infra.config import EnvironmentConfig, ProjectConfig
@@ -37,8 +37,11 @@ class GenaiStack(Stack):
             scope,
             stack_id,
             stack_name=stack_name(target.environment.name, stack_id),
-            # The account stays unresolved so synthesis needs no credentials; the region is fixed.
-            env=Environment(region=target.region),
+            # Without a configured account, the account stays unresolved (the one of the deploying
+            # credentials) and synthesis needs no credentials either way; the region is fixed.
+            env=Environment(account=target.environment.account, region=target.region),
+            # Decision S6: the environment's own bootstrap roles, bucket and version parameter.
+            synthesizer=DefaultStackSynthesizer(qualifier=target.environment.bootstrap_qualifier),
             description=f"genai-demo {target.environment.name} {target.region}: {description}",
             termination_protection=target.environment.termination_protection,
         )

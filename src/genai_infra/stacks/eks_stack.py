@@ -17,6 +17,7 @@ from genai_infra.constructs.container_registry import AppRepository
 from genai_infra.constructs.eks_cluster import GenaiCluster
 from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.irsa import (
+    APP_LOG_GROUPS,
     APP_SERVICE_ACCOUNT,
     AUTOSCALER_SERVICE_ACCOUNT,
     ServiceAccountRole,
@@ -31,7 +32,7 @@ from genai_infra.kubernetes import KEDA_CLOUDWATCH_ACTIONS, WorkloadInputs, work
 from genai_infra.kubernetes.manifests import Manifest
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 from genai_infra.naming import cluster_name as cluster_name_of
-from genai_infra.naming import data_resource_id, origin_verify_secret_name
+from genai_infra.naming import data_resource_id, health_check_token_secret_name, origin_verify_secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 # Objects of built-in kinds, applied before those of the KEDA and load balancer controller CRDs.
@@ -40,6 +41,7 @@ CORE_KINDS = ("ServiceAccount", "Deployment", "Service", "PodDisruptionBudget")
 SUBNETS_PER_TIER = 2
 # Service accounts of the AWS-maintained add-ons (fixed by the add-ons themselves).
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+VPC_CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 CLOUDWATCH_AGENT_SERVICE_ACCOUNT = ("amazon-cloudwatch", "cloudwatch-agent")
 # The KEDA chart's operator service account (in the chart's namespace).
 KEDA_OPERATOR_SERVICE_ACCOUNT = "keda-operator"
@@ -75,7 +77,10 @@ def app_policy_wildcards(target: TargetContext) -> tuple[str, ...]:
             if target.environment.has("MSKStack")
         ),
         "Resource::*",
-        "Resource::" + prefix.format(service="logs") + "log-group:/aws/genai-demo/*",
+        *(
+            "Resource::" + prefix.format(service="logs") + f"log-group:/aws/genai-demo/{environment}/{group}:*"
+            for group in APP_LOG_GROUPS
+        ),
         "Resource::" + prefix.format(service="ssm") + f"parameter/genai-demo/{environment}/*",
         "Resource::" + prefix.format(service="ssm") + "parameter/genai-demo/common/*",
         "Resource::" + prefix.format(service="secretsmanager") + f"secret:genai-demo/{environment}/*",
@@ -216,6 +221,13 @@ class EKSStack(GenaiStack):
             EBS_CSI_SERVICE_ACCOUNT,
             aws_managed_policies=("service-role/AmazonEBSCSIDriverPolicy",),
         )
+        # The VPC CNI assigns pod IPs with its own role, not the node role's (EKS Best Practices).
+        self.vpc_cni_irsa = irsa(
+            "VpcCniRole",
+            "vpc-cni",
+            VPC_CNI_SERVICE_ACCOUNT,
+            aws_managed_policies=("AmazonEKS_CNI_Policy",),
+        )
         self.cloudwatch_irsa = irsa(
             "CloudWatchAgentRole",
             "cloudwatch-agent",
@@ -248,6 +260,7 @@ class EKSStack(GenaiStack):
         self._acknowledge_irsa_permissions(target)
         self.addons = self.compute.add_managed_addons(
             service_account_roles={
+                "vpc-cni": self.vpc_cni_irsa.role.role_arn,
                 "aws-ebs-csi-driver": self.ebs_csi_irsa.role.role_arn,
                 "amazon-cloudwatch-observability": self.cloudwatch_irsa.role.role_arn,
             }
@@ -284,6 +297,8 @@ class EKSStack(GenaiStack):
         )
         self.repository = self.registry.repository
 
+        # Only CloudFront sends the origin header; without the edge (C12) the ALB serves directly.
+        behind_cloudfront = target.environment.stacks.edge
         self.entry = ApplicationEntry(
             self,
             "Alb",
@@ -292,9 +307,8 @@ class EKSStack(GenaiStack):
             vpc=self.vpc,
             security_group=security_group("AlbSecurityGroup", "network/alb-security-group-id"),
             certificate_arn=value("certificate/arn"),
-            origin_verify_secret_name=origin_verify_secret_name(environment)
-            if target.environment.stacks.edge
-            else None,
+            origin_verify_secret_name=origin_verify_secret_name(environment) if behind_cloudfront else None,
+            health_check_token_secret_name=health_check_token_secret_name(environment) if behind_cloudfront else None,
             deletion_protection=target.environment.retain_stateful_resources,
             removal_policy=target.stateful_removal_policy,
         )
@@ -430,7 +444,8 @@ class EKSStack(GenaiStack):
             self.app_irsa.policy or self.app_irsa,
             f"{AWS_SOLUTIONS}-IAM5",
             "Exactly the application role permissions of the specification: CloudWatch metrics and X-Ray "
-            "(no resource-level permissions, limited to this region), log groups under /aws/genai-demo/, "
+            "(no resource-level permissions, limited to this region, PutMetricData to the environment's own "
+            "namespace), the streams of the environment's own application and audit log groups, "
             "parameters under /genai-demo/<env>/ and /genai-demo/common/, secrets under genai-demo/<env>/, "
             "and KMS keys only when called through Secrets Manager, SSM or CloudWatch Logs; plus Kafka data-plane "
             "actions on this region's MSK cluster, whose ARNs end in an id MSK assigns.",
@@ -440,19 +455,23 @@ class EKSStack(GenaiStack):
             self.autoscaler_irsa.policy or self.autoscaler_irsa,
             f"{AWS_SOLUTIONS}-IAM5",
             "Exactly the cluster autoscaler permissions of the specification: the Auto Scaling and EC2 describe "
-            "and scaling calls have no resource-level scoping for discovery, and eks:DescribeNodegroup is "
-            "limited to this cluster's node groups.",
+            "calls have no resource-level scoping for discovery; the scaling calls are limited to this region's "
+            "Auto Scaling groups tagged as owned by this cluster (group ARNs hold an id AWS assigns), and "
+            "eks:DescribeNodegroup to this cluster's node groups.",
             "Resource::*",
+            f"Resource::arn:aws:autoscaling:{target.region}:<AWS::AccountId>:autoScalingGroup:*",
             f"Resource::arn:aws:eks:{target.region}:<AWS::AccountId>:nodegroup/{self.cluster_name}/*",
         )
         for irsa, policies in (
+            (self.vpc_cni_irsa, ("AmazonEKS_CNI_Policy",)),
             (self.ebs_csi_irsa, ("service-role/AmazonEBSCSIDriverPolicy",)),
             (self.cloudwatch_irsa, ("CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess")),
         ):
             acknowledge(
                 irsa.role,
                 f"{AWS_SOLUTIONS}-IAM4",
-                "AWS maintains these policies together with its EKS add-on (EBS CSI driver, CloudWatch agent); "
+                "AWS maintains these policies together with its EKS add-on (VPC CNI, EBS CSI driver, CloudWatch "
+                "agent); "
                 "the role is assumable only by the add-on's own service account of this cluster.",
                 *(f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}" for name in policies),
             )

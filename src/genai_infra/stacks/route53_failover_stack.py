@@ -15,6 +15,7 @@ from genai_infra.config.catalog import US_EAST_1
 from genai_infra.constructs.cross_region_parameter import CrossRegionParameter
 from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.origin_records import AlbHealthCheck, LoadBalancerAlias, OriginRecords
+from genai_infra.constructs.origin_verify import health_check_token_reference
 from genai_infra.constructs.shared_values import read_value
 from genai_infra.naming import health_check_id_parameter
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -31,7 +32,11 @@ class Route53FailoverStack(GenaiStack):
 
         alb = LoadBalancerAlias(dns_name=value("alb/dns-name"), hosted_zone_id=value("alb/canonical-hosted-zone-id"))
         self.health_check = AlbHealthCheck(
-            self, "Alb", alb_dns_name=alb.dns_name, config=environment.edge.health_check
+            self,
+            "Alb",
+            alb_dns_name=alb.dns_name,
+            config=environment.edge.health_check,
+            token=health_check_token_reference(name),
         ).health_check
         failover: Literal["PRIMARY", "SECONDARY"] | None = None
         if len(environment.regions) > 1:

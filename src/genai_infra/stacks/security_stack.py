@@ -6,7 +6,7 @@ from constructs import Construct
 
 from genai_infra.constructs.eks_roles import EksServiceRoles
 from genai_infra.constructs.kms_keys import KEY_PURPOSES, DataKeys
-from genai_infra.constructs.origin_verify import OriginVerifySecret
+from genai_infra.constructs.origin_verify import HealthCheckToken, OriginVerifySecret
 from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -40,6 +40,14 @@ class SecurityStack(GenaiStack):
                 environment=environment,
                 encryption_key=self.keys.keys["secrets"],
                 replica_regions=tuple(r for r in target.environment.target_regions if r != target.region),
+                removal_policy=target.stateful_removal_policy,
+            )
+            self.health_check_token = HealthCheckToken(
+                self,
+                "HealthCheckToken",
+                environment=environment,
+                encryption_key=self.keys.keys["secrets"],
+                replica_regions=tuple(r for r in target.environment.regions if r != target.region),
                 removal_policy=target.stateful_removal_policy,
             )
         PublishedValues(

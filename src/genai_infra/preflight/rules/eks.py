@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -148,3 +149,59 @@ def helm_pinned(template: StackTemplate) -> Iterator[Hit]:
                 logical_id,
                 f"Helm chart {chart} ({logical_id}) has version {version or 'unset'}; pin one exact chart version",
             )
+
+
+NODE_LENDING_POLICY = "AmazonEKS_CNI_Policy"
+
+
+def _launch_template_ids(value: Any) -> list[str]:
+    """Logical ids a node group's LaunchTemplate.Id refers to (Ref)."""
+    return [str(value["Ref"])] if isinstance(value, dict) and "Ref" in value else []
+
+
+def _trusts_ec2(properties: Mapping[str, Any]) -> bool:
+    statements = as_list(properties.get("AssumeRolePolicyDocument", {}).get("Statement"))
+    return any(
+        "ec2.amazonaws.com" in as_list(s.get("Principal", {}).get("Service"))
+        for s in statements
+        if isinstance(s, dict) and isinstance(s.get("Principal"), dict)
+    )
+
+
+@rule("PF025", Severity.ERROR, "target", "pods cannot borrow node credentials (IMDS hop limit 1, CNI on its own role)")
+def pods_without_node_credentials(target: TargetTemplates) -> Iterator[Hit]:
+    """EKS Best Practices: IMDSv2 with hop limit 1 on the nodes, the VPC CNI on its own IRSA role,
+    and no node role (a role EC2 assumes) with AmazonEKS_CNI_Policy."""
+    for template, logical_id, properties in target.of_type("AWS::IAM::Role"):
+        if _trusts_ec2(properties) and NODE_LENDING_POLICY in json.dumps(properties.get("ManagedPolicyArns", [])):
+            yield template.hit(
+                logical_id,
+                f"role {logical_id} is an EC2 (node) role with {NODE_LENDING_POLICY}, which every pod could use "
+                "through the node; give it to the VPC CNI's IRSA role (service account kube-system/aws-node)",
+            )
+    for template, logical_id, properties in target.of_type("AWS::EKS::Nodegroup"):
+        for template_id in _launch_template_ids(properties.get("LaunchTemplate", {}).get("Id")):
+            resource = template.resources.get(template_id, {})
+            options = resource.get("Properties", {}).get("LaunchTemplateData", {}).get("MetadataOptions", {})
+            if options.get("HttpTokens") != "required" or options.get("HttpPutResponseHopLimit") != 1:
+                yield template.hit(
+                    template_id,
+                    f"launch template {template_id} of node group {logical_id} lets pods reach the instance "
+                    "metadata (and the node role's credentials); set MetadataOptions HttpTokens required and "
+                    "HttpPutResponseHopLimit 1",
+                )
+    clusters = [c for resource_type in CLUSTER_TYPES for c in target.of_type(resource_type)]
+    if not clusters:
+        return
+    cni = [
+        (template, logical_id, properties)
+        for template, logical_id, properties in target.of_type("AWS::EKS::Addon")
+        if properties.get("AddonName") == "vpc-cni"
+    ]
+    if not any("ServiceAccountRoleArn" in properties for _, _, properties in cni):
+        template, logical_id, _ = cni[0] if cni else clusters[0]
+        yield template.hit(
+            logical_id,
+            f"the VPC CNI of {logical_id} runs on the node role; add the vpc-cni add-on with a "
+            "ServiceAccountRoleArn (an IRSA role for kube-system/aws-node with AmazonEKS_CNI_Policy)",
+        )

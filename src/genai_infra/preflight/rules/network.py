@@ -319,3 +319,30 @@ def no_allow_all_egress(target: TargetTemplates) -> Iterator[Hit]:
                 f"the {edge.group} security group allows all outbound traffic; set allow_all_outbound=False "
                 "and add egress rules for the paths it needs",
             )
+
+
+SSH = 22
+
+
+def _admits_port(properties: Mapping[str, Any], port: int) -> bool:
+    protocol = str(render(properties.get("Protocol")).literal)
+    if protocol == "-1":
+        return True
+    ports = properties.get("PortRange") or {}
+    low, high = render(ports.get("From")).literal, render(ports.get("To")).literal
+    return protocol == "6" and low is not None and high is not None and int(low) <= port <= int(high)
+
+
+@rule("PF009", Severity.ERROR, "template", "no network ACL admits SSH (tcp 22) from the whole internet")
+def ssh_from_the_internet(template: StackTemplate) -> Iterator[Hit]:
+    """Decision S7: the public NACL's SSH rule names administrator CIDRs only, never /0."""
+    for logical_id, properties in template.of_type("AWS::EC2::NetworkAclEntry"):
+        egress = render(properties.get("Egress", False)).literal in (True, "true")
+        allow = str(render(properties.get("RuleAction")).literal).lower() == "allow"
+        sources = {render(properties.get(key)).literal for key in ("CidrBlock", "Ipv6CidrBlock")}
+        if not egress and allow and sources & INTERNET and _admits_port(properties, SSH):
+            yield template.hit(
+                logical_id,
+                f"network ACL entry {logical_id} admits SSH from the whole internet; name the administrators' "
+                "own CIDRs (network.admin_ssh_cidrs), or none",
+            )

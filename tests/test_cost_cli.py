@@ -34,7 +34,7 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
 
 
 # Development as synthesized today (decision C12's stack set): 303.5 USD, 152 % of its 200 USD budget.
-DEVELOPMENT_USD, PRODUCTION_USD = 303.5, 4776.79
+DEVELOPMENT_USD, PRODUCTION_USD = 303.5, 4777.19
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
@@ -89,7 +89,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "303.50", "494.76", "4,776.79", "1,000.00"):
+    for text in ("development", "staging", "production", "303.50", "494.76", "4,777.19", "1,000.00"):
         assert text in result.output
 
 

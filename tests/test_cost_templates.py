@@ -87,7 +87,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 303.5, "staging": 494.76, "production": 4776.79}
+TOTALS = {"development": 303.5, "staging": 494.76, "production": 4777.19}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])

@@ -337,7 +337,7 @@ def test_impossible_edge_settings_are_refused(override: str, phrase: str) -> Non
     assert phrase in str(raised.value)
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_every_behavior_sends_the_security_headers(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     ((policy_id, policy),) = t.of_type("AWS::CloudFront::ResponseHeadersPolicy").items()

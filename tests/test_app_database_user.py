@@ -7,6 +7,7 @@ the test creates it first, as Aurora would have it.
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import secrets
@@ -21,7 +22,10 @@ import pytest
 from moto import mock_aws
 
 from genai_infra.app_database import user_setup
-from genai_infra.validation import probes
+from genai_infra.config import ProjectConfig
+from genai_infra.validation import probes, suite
+from tests.conftest import SERVING_TARGETS
+from tests.data_layer import split_ssm_key, ssm_key
 from tests.services import POSTGRES_BIN, Postgres, make_tls, start_postgres
 
 APP_USER = "genai_demo_app"
@@ -157,7 +161,14 @@ def test_custom_resource_handler_reads_the_master_secret_and_reports_to_cloudfor
         with mock_aws():
             secret = boto3.client("secretsmanager").create_secret(
                 Name="genai-demo/test/aurora/master",
+                SecretString=json.dumps({"username": server.user, "password": "the-previous-password"}),
+            )
+            # Mid-rotation: the database already has the pending password, AWSCURRENT still the old one.
+            secrets_manager = boto3.client("secretsmanager")
+            secrets_manager.put_secret_value(
+                SecretId=secret["ARN"],
                 SecretString=json.dumps({"username": server.user, "password": server.password}),
+                VersionStages=["AWSPENDING"],
             )
             monkeypatch.setenv("MASTER_SECRET_ARN", secret["ARN"])
             monkeypatch.setenv("DATABASE_HOST", "127.0.0.1")
@@ -173,3 +184,100 @@ def test_custom_resource_handler_reads_the_master_secret_and_reports_to_cloudfor
     assert (created["Status"], created["PhysicalResourceId"]) == ("SUCCESS", f"genaidemo/{APP_USER}")
     assert (deleted["Status"], "kept" in deleted["Reason"]) == ("SUCCESS", True)
     assert (failed["Status"], "Connection refused" in failed["Reason"]) == ("FAILED", True)
+
+
+@needs_postgres
+def test_validate_logs_in_as_the_app_user_with_an_iam_token(server: Postgres, config: ProjectConfig) -> None:
+    """`validate` probes the writer as the master and, with a token it signs, as genai_demo_app."""
+    create(server)
+    token = secrets.token_urlsafe(32)  # stands in for the IAM token, which a local server cannot check
+    with master(server) as connection:
+        connection.execute(f"ALTER ROLE {APP_USER} PASSWORD '{token}'")
+    signed: list[dict[str, Any]] = []
+
+    class Rds:
+        def describe_db_clusters(self, **_: Any) -> dict[str, Any]:
+            cluster = {"Endpoint": "127.0.0.1", "ReaderEndpoint": "127.0.0.1", "Port": server.port}
+            return {"DBClusters": [cluster]}
+
+        def generate_db_auth_token(self, **request: Any) -> str:
+            signed.append(request)
+            return token
+
+    class SecretsManager:
+        def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 - boto3's name
+            assert SecretId == "genai-demo/staging/aurora/master"
+            return {"SecretString": json.dumps({"username": server.user, "password": server.password})}
+
+    staging = config.environments["staging"]
+    region = staging.primary_region
+    clients = {"rds": Rds(), "secretsmanager": SecretsManager()}
+    results = suite._postgres(
+        staging,
+        region,
+        lambda _region, service: clients[service],
+        suite.ProbeOptions(timeout=5.0, postgres_root_cert=str(server.ca_file)),
+        "genai-demo-staging-aurora",
+    )
+    assert [(r.passed, r.reason.split(" over TLS")[0]) for r in results] == [
+        (True, f"connected as {server.user}"),
+        (True, f"connected as {server.user}"),
+        (True, f"connected as {APP_USER}"),
+    ]
+    assert results[2].name == f"PostgreSQL writer as {APP_USER} (IAM) 127.0.0.1:{server.port}"
+    assert signed == [{"DBHostname": "127.0.0.1", "Port": server.port, "DBUsername": APP_USER, "Region": region}]
+
+
+WRITER_TARGETS = [t for t in SERVING_TARGETS if t != ("production", "ap-northeast-1")]
+
+
+@pytest.mark.parametrize(("environment", "region"), WRITER_TARGETS)
+def test_rds_stack_creates_the_user_with_a_function_that_alone_reads_the_master_secret(
+    template: Any, environment: str, region: str
+) -> None:
+    t = template(environment, region, "RdsStack")
+    prefix = f"/genai-demo/{environment}/"
+    (user,) = t.of_type("Custom::AppDatabaseUser").values()
+    assert user["Properties"]["UserName"] == APP_USER
+    sql = "\n;\n".join(user_setup.setup_statements(APP_USER))
+    assert user["Properties"]["SqlSha256"] == hashlib.sha256(sql.encode()).hexdigest()
+    function_id = user["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+    ((cluster_id, _),) = t.of_type("AWS::RDS::DBCluster").items()
+    (writer_id,) = [k for k, r in t.of_type("AWS::RDS::DBInstance").items() if r["Properties"]["PromotionTier"] == 0]
+    (ingress_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroupIngress") if k.startswith("AppDatabaseUser")]
+    assert {writer_id, ingress_id} <= set(user["DependsOn"])
+    function = t.resources[function_id]["Properties"]
+    assert (function["Runtime"], function["Handler"]) == ("python3.14", "user_setup.handler")
+    (secret_id,) = t.of_type("AWS::SecretsManager::Secret")
+    assert function["Environment"]["Variables"] == {
+        "MASTER_SECRET_ARN": {"Ref": secret_id},
+        "DATABASE_HOST": {"Fn::GetAtt": [cluster_id, "Endpoint.Address"]},
+        "DATABASE_PORT": {"Fn::GetAtt": [cluster_id, "Endpoint.Port"]},
+        "DATABASE_NAME": "genaidemo",
+    }
+    # In the private subnets, with its own group: HTTPS out, and PostgreSQL to the database group only.
+    (group_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroup") if k.startswith("AppDatabaseUser")]
+    assert function["VpcConfig"]["SecurityGroupIds"] == [{"Fn::GetAtt": [group_id, "GroupId"]}]
+    assert [split_ssm_key(t, s, i) for i, s in enumerate(function["VpcConfig"]["SubnetIds"])] == [
+        f"{prefix}network/private-subnet-ids"
+    ] * 2
+    egress = t.resources[group_id]["Properties"]["SecurityGroupEgress"]
+    assert [(e["IpProtocol"], e["FromPort"], e.get("CidrIp")) for e in egress] == [
+        ("tcp", 443, "0.0.0.0/0"),
+        ("tcp", 5432, None),
+    ]
+    assert ssm_key(t, egress[1]["DestinationSecurityGroupId"]) == f"{prefix}network/database-security-group-id"
+    # Its role reads the master secret (and decrypts it through Secrets Manager), nothing else.
+    role_id = function["Role"]["Fn::GetAtt"][0]
+    (policy,) = [p for p in t.props("AWS::IAM::ManagedPolicy") if p["Roles"] == [{"Ref": role_id}]]
+    read, decrypt = policy["PolicyDocument"]["Statement"]
+    assert (read["Action"], read["Resource"]) == ("secretsmanager:GetSecretValue", {"Ref": secret_id})
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert ssm_key(t, decrypt["Resource"]) == f"{prefix}kms/secrets-key-arn"
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}
+
+
+def test_the_global_secondary_receives_the_user_by_replication(template: Any) -> None:
+    t = template("production", "ap-northeast-1", "RdsStack")
+    assert t.of_type("Custom::AppDatabaseUser") == {}
+    assert t.of_type("AWS::Lambda::Function") == {}

@@ -275,20 +275,32 @@ def handler(event: dict[str, Any], context: Any) -> None:
         if event["RequestType"] in ("Create", "Update"):
             import boto3  # the Lambda runtime's; imported here so the tests need no AWS SDK call
 
-            secret = json.loads(
-                boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["MASTER_SECRET_ARN"])[
-                    "SecretString"
-                ]
-            )
-            create_user(
-                host=os.environ["DATABASE_HOST"],
-                port=int(os.environ["DATABASE_PORT"]),
-                master_user=secret["username"],
-                master_password=secret["password"],
-                database=os.environ["DATABASE_NAME"],
-                user=user,
-                timeout=20.0,
-            )
+            secrets_manager = boto3.client("secretsmanager")
+
+            def run(stage: str) -> None:
+                secret = json.loads(
+                    secrets_manager.get_secret_value(SecretId=os.environ["MASTER_SECRET_ARN"], VersionStage=stage)[
+                        "SecretString"
+                    ]
+                )
+                create_user(
+                    host=os.environ["DATABASE_HOST"],
+                    port=int(os.environ["DATABASE_PORT"]),
+                    master_user=secret["username"],
+                    master_password=secret["password"],
+                    database=os.environ["DATABASE_NAME"],
+                    user=user,
+                    timeout=20.0,
+                )
+
+            try:
+                run("AWSCURRENT")
+            except PostgresError as error:
+                # A rotation between its setSecret and finishSecret steps has already given the
+                # database the pending password (the first rotation starts with the stack).
+                if "password authentication failed" not in str(error):
+                    raise
+                run("AWSPENDING")
         else:
             reason = f"user {user} is kept: drop it by hand once its tables are no longer needed"
     except Exception as error:  # every failure must reach CloudFormation, not time out

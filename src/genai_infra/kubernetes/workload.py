@@ -51,6 +51,10 @@ def _container(inputs: WorkloadInputs) -> dict[str, Any]:
             {"name": "SPRING_PROFILES_ACTIVE", "value": inputs.spring_profile},
             {"name": "JAVA_OPTS", "value": workload.java_opts},
             {"name": "AWS_REGION", "value": inputs.region},
+            # Decision S8: the app logs in as its own user with IAM authentication tokens (the
+            # app role's rds-db:connect), never with the master secret, which it cannot read.
+            {"name": "SPRING_DATASOURCE_USERNAME", "value": k.DATABASE_USER},
+            {"name": "DATABASE_IAM_AUTHENTICATION", "value": "true"},
         ],
         "resources": {
             "requests": {"cpu": workload.requests.cpu, "memory": workload.requests.memory},

@@ -7,6 +7,7 @@ the test creates it first, as Aurora would have it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import http.server
 import json
@@ -36,14 +37,29 @@ needs_postgres = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+def superuser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """The server's bootstrap superuser, which Aurora never hands out: only the test itself uses it."""
     if not HAVE_POSTGRES:
         pytest.skip(f"PostgreSQL 15 is not installed ({POSTGRES_BIN}); run scripts/test-services.sh")
     tls = make_tls(tmp_path_factory.mktemp("user-tls"))
-    for running in start_postgres(tls, user="genaidemo_admin", password=secrets.token_urlsafe(24), dbname="genaidemo"):
-        with master(running) as connection:
-            connection.execute(f"CREATE ROLE {user_setup.RDS_IAM_ROLE} NOLOGIN")  # Aurora's built-in role
-        yield running
+    yield from start_postgres(tls, user="postgres_bootstrap", password=secrets.token_urlsafe(24), dbname="bootstrap")
+
+
+@pytest.fixture(scope="module")
+def server(superuser: Postgres) -> Postgres:
+    """An Aurora-like master: no superuser, CREATEROLE and CREATEDB (as rds_superuser), owner of its database.
+
+    Aurora's built-in `rds_iam` role is created first, as Aurora has it.
+    """
+    aurora = Postgres(superuser.port, "genaidemo_admin", secrets.token_urlsafe(24), "genaidemo", superuser.ca_file)
+    with master(superuser) as connection:
+        connection.execute(f"CREATE ROLE {user_setup.RDS_IAM_ROLE} NOLOGIN")
+        connection.execute(
+            f"CREATE ROLE {aurora.user} LOGIN NOSUPERUSER CREATEROLE CREATEDB PASSWORD '{aurora.password}'"
+        )
+        connection.execute(f"GRANT {user_setup.RDS_IAM_ROLE} TO {aurora.user} WITH ADMIN OPTION")
+        connection.execute(f"CREATE DATABASE {aurora.dbname} OWNER {aurora.user}")
+    return aurora
 
 
 def master(server: Postgres) -> psycopg.Connection[Any]:
@@ -71,27 +87,31 @@ def test_names_are_checked_before_they_reach_sql() -> None:
             user_setup.setup_statements(bad)
     sql = "\n".join(user_setup.setup_statements(APP_USER))
     assert "GRANT rds_iam TO genai_demo_app" in sql
-    assert "NOSUPERUSER NOCREATEDB NOCREATEROLE" in sql  # demoted even if someone promoted it
+    assert "NOCREATEDB NOCREATEROLE" in sql  # demoted even if someone promoted it
     assert "PASSWORD" not in sql  # no password: the user logs in with IAM tokens only
 
 
 @needs_postgres
-def test_user_is_created_idempotently_with_iam_role_and_schema_privileges(server: Postgres) -> None:
+def test_user_is_created_idempotently_with_iam_role_and_schema_privileges(
+    server: Postgres, superuser: Postgres
+) -> None:
     with master(server) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS existing (id serial PRIMARY KEY, note text)")
     create(server)
     create(server)  # a stack update runs it again: nothing fails, nothing doubles
-    with master(server) as connection:
+    # pg_authid (the password column) is readable by a superuser only.
+    with master(dataclasses.replace(superuser, dbname=server.dbname)) as connection:
         row = connection.execute(
             "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
             "pg_has_role(rolname, 'rds_iam', 'MEMBER'), "
             "has_database_privilege(rolname, current_database(), 'CONNECT'), "
             "has_schema_privilege(rolname, 'public', 'CREATE'), has_table_privilege(rolname, 'existing', 'INSERT'), "
+            "has_sequence_privilege(rolname, 'existing_id_seq', 'USAGE'), "
             "rolpassword IS NULL FROM pg_authid WHERE rolname = %s",
             (APP_USER,),
         ).fetchone()
         count = connection.execute("SELECT count(*) FROM pg_roles WHERE rolname = %s", (APP_USER,)).fetchone()
-    assert row == (True, False, False, False, True, True, True, True, True)
+    assert row == (True, False, False, False, True, True, True, True, True, True)
     assert count == (1,)
 
 
@@ -119,6 +139,8 @@ def test_app_user_works_and_is_not_the_master(server: Postgres) -> None:
             app.execute("CREATE ROLE intruder")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("CREATE DATABASE other")
+    # The next deployment runs the setup again, now that the user owns tables the master cannot grant.
+    create(server)
 
 
 @needs_postgres

@@ -48,7 +48,9 @@ def setup_statements(user: str, schema: str = "public") -> list[str]:
 
     Safe to run any number of times: the role is created only when missing, and every GRANT is a
     no-op when already granted. The user owns no database and is no superuser: it may connect,
-    create its tables in `schema`, and use the tables and sequences already there.
+    create its tables in `schema`, and use the tables and sequences already there. Every statement
+    runs as Aurora's master, which is no superuser (rds_superuser: CREATEROLE, CREATEDB, owner of
+    the database), so none touches SUPERUSER or REPLICATION, which only a superuser may change.
     """
     user = _identifier(user, "database user")
     schema = _identifier(schema, "schema")
@@ -58,14 +60,32 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{user}') THEN
         CREATE ROLE {user} LOGIN;
     END IF;
-    ALTER ROLE {user} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+    ALTER ROLE {user} WITH LOGIN NOCREATEDB NOCREATEROLE;
     GRANT {RDS_IAM_ROLE} TO {user};
     EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO {user}', current_database());
 END
 $setup$""",
         f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {user}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {user}",
-        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}",
+        # Tables and sequences the master owns (those of a deployment that ran as the master) become
+        # the user's to use. GRANT ... ON ALL TABLES would fail once the user owns tables of its own,
+        # on which the master has no privilege, so only the master's objects are granted, one by one.
+        f"""DO $grants$
+DECLARE
+    object record;
+BEGIN
+    FOR object IN
+        SELECT c.oid::regclass AS name, c.relkind AS kind
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'p', 'v', 'S') AND pg_has_role(c.relowner, 'USAGE')
+    LOOP
+        IF object.kind = 'S' THEN
+            EXECUTE format('GRANT USAGE, SELECT, UPDATE ON SEQUENCE %s TO {user}', object.name);
+        ELSE
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %s TO {user}', object.name);
+        END IF;
+    END LOOP;
+END
+$grants$""",
     ]
 
 

@@ -80,7 +80,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 471.93, "staging": 703.99, "production": 4492.47}
+TOTALS = {"development": 472.72, "staging": 704.85, "production": 4503.05}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])

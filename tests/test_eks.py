@@ -228,7 +228,9 @@ def test_production_runs_on_demand_only(template: Any) -> None:
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
 def test_launch_template_root_volume_imds_and_security_groups(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
-    data = t.one("AWS::EC2::LaunchTemplate")["LaunchTemplateData"]
+    data = t.resources[_logical_id(t, "AWS::EC2::LaunchTemplate", "EksNodeLaunchTemplate")]["Properties"][
+        "LaunchTemplateData"
+    ]
     assert data["BlockDeviceMappings"] == [
         {
             "DeviceName": "/dev/xvda",
@@ -620,6 +622,16 @@ def test_published_values(template: Any, environment: str, region: str) -> None:
                 "TargetGroupFullName",
             ]
         },
+        # Decision S7: production's Session Manager instance, which operators start sessions on.
+        **(
+            {
+                f"{prefix}eks/operator-access-instance-id": {
+                    "Ref": _logical_id(t, "AWS::EC2::Instance", "OperatorAccess")
+                }
+            }
+            if environment == "production"
+            else {}
+        ),
     }
     repository = _logical_id(t, "AWS::ECR::Repository", "RegistryRepository")
     assert repository in json.dumps(params[f"{prefix}ecr/app-repository-uri"])

@@ -11,7 +11,7 @@ from genai_infra.config import ConfigError, load_config
 from genai_infra.preflight import RULES
 from genai_infra.preflight.model import Severity
 from tests.conftest import SERVING_TARGETS
-from tests.data_layer import published, split_ssm_key
+from tests.data_layer import split_ssm_key
 from tests.preflight_builders import get_att, hits, res, target, tpl
 
 # AWS's documentation account id: the roles are examples of what an operator configures.
@@ -131,7 +131,8 @@ def test_session_manager_instance_without_ssh_or_public_ip(template: Any, enviro
         "Description": "The Kubernetes API from the Session Manager instance",
     } in t.props("AWS::EC2::SecurityGroupIngress")
     # Operators find the instance by its published id.
-    assert published(t)[f"{prefix}eks/operator-access-instance-id"] == {"Ref": instance_id}
+    names = {p["Name"]: p["Value"] for p in t.props("AWS::SSM::Parameter") if "Name" in p}
+    assert names[f"{prefix}eks/operator-access-instance-id"] == {"Ref": instance_id}
 
 
 def _cluster_with(entries: dict[str, Any], environment: str = "production") -> Any:

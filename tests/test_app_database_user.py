@@ -267,7 +267,8 @@ def test_rds_stack_creates_the_user_with_a_function_that_alone_reads_the_master_
     ((cluster_id, _),) = t.of_type("AWS::RDS::DBCluster").items()
     (writer_id,) = [k for k, r in t.of_type("AWS::RDS::DBInstance").items() if r["Properties"]["PromotionTier"] == 0]
     (ingress_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroupIngress") if k.startswith("AppDatabaseUser")]
-    assert {writer_id, ingress_id} <= set(user["DependsOn"])
+    (read_policy_id,) = [k for k in t.of_type("AWS::IAM::ManagedPolicy") if k.startswith("AppDatabaseUser")]
+    assert {writer_id, ingress_id, read_policy_id} <= set(user["DependsOn"])
     function = t.resources[function_id]["Properties"]
     assert (function["Runtime"], function["Handler"]) == ("python3.14", "user_setup.handler")
     (secret_id,) = t.of_type("AWS::SecretsManager::Secret")

@@ -89,7 +89,7 @@ class AppDatabaseUser(Construct):
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)],
             description=f"Creates the database user {user_name} with the master secret",
         )
-        iam.ManagedPolicy(
+        read_master_secret = iam.ManagedPolicy(
             self,
             "ReadMasterSecret",
             roles=[role],
@@ -143,10 +143,9 @@ class AppDatabaseUser(Construct):
         )
         function = self.function.node.default_child
         assert isinstance(function, CfnResource)
-        # The Role GetAtt already orders the function after its role (cfn-lint W3005).
-        for dependency in function.obtain_dependencies():
-            if isinstance(dependency, CfnResource) and dependency.cfn_resource_type == "AWS::IAM::Role":
-                function.remove_resource_dependency(dependency)
+        # The function's only DependsOn is its role, which the Role GetAtt already orders (cfn-lint
+        # W3005); CDK adds it above the L1, so it is dropped as a property.
+        function.add_deletion_override("DependsOn")
         sql = "\n;\n".join(setup_statements(user_name))
         self.resource = CustomResource(
             self,
@@ -156,8 +155,9 @@ class AppDatabaseUser(Construct):
             # A change of the SQL re-runs it on the next deployment (the SQL is idempotent).
             properties={"UserName": user_name, "SqlSha256": hashlib.sha256(sql.encode()).hexdigest()},
         )
-        # The writer must accept connections, through the ingress rule above.
-        self.resource.node.add_dependency(writer, self.database_ingress)
+        # The writer must accept connections, through the ingress rule above, and the function must
+        # be allowed to read the master secret before CloudFormation invokes it.
+        self.resource.node.add_dependency(writer, self.database_ingress, read_master_secret)
         acknowledge(
             role,
             f"{AWS_SOLUTIONS}-IAM4",

@@ -30,6 +30,8 @@ UNTAGGABLE = {
     "AWS::KMS::Alias",
     "AWS::IAM::Policy",
     "AWS::IAM::ManagedPolicy",
+    # CloudFormation's instance profile has no Tags property (the Session Manager instance's, decision S7).
+    "AWS::IAM::InstanceProfile",
     "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",
     "AWS::Backup::BackupSelection",

@@ -202,7 +202,7 @@ def test_destroy_refuses_production_without_the_name(cli: Any, fake_cdk: Path) -
     result = cli("destroy", "--env", "production", stdin="prod\n")
     assert result.exit_code == 1
     assert "destroy of production refused" in result.output
-    assert "83 resource(s) stay after their stacks are deleted" in result.output
+    assert "84 resource(s) stay after their stacks are deleted" in result.output
     assert "AWS::RDS::DBCluster" in result.output
     assert calls(fake_cdk) == []
     wrong = cli("destroy", "--env", "production", "--confirm", "staging")

@@ -242,9 +242,10 @@ def test_retained_resources_of_production(assemblies: Any) -> None:
     by_region = templates_of(production_assemblies(assemblies))
     kept = {region: retained_resources(region, stacks) for region, stacks in by_region.items()}
     # Log groups are kept too: the add-on's five, the CfnJson provider's, Aurora's export (and in Taipei
-    # the rotation function's) join those of the control plane and the application; Taipei also keeps the
-    # health-check token.
-    assert {region: len(items) for region, items in kept.items()} == {TAIPEI: 46, TOKYO: 32, "us-east-1": 5}
+    # the rotation function's and the one of the function that creates the app's database user, S8) join
+    # those of the control plane and the application; Taipei also keeps the health-check token.
+    assert {region: len(items) for region, items in kept.items()} == {TAIPEI: 47, TOKYO: 32, "us-east-1": 5}
+    assert ("RdsStack", "AWS::Logs::LogGroup", "Retain") in {(r.stack, r.resource_type, r.policy) for r in kept[TAIPEI]}
     snapshots = {(r.stack, r.resource_type) for r in kept[TAIPEI] if r.policy == "Snapshot"}
     assert snapshots == {
         ("RdsStack", "AWS::RDS::DBCluster"),

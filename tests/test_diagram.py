@@ -69,7 +69,7 @@ def test_stack_edges_are_the_manifest_dependencies(
     edges = {(e.source.rsplit("_", 1)[0], names[e.source], names[e.target]) for e in diagram.edges}
     primary = assemblies[("production", "ap-east-2")]
     dependencies = stack_dependencies(primary)
-    assert dependencies["EKSStack"] == ["CertificateStack", "NetworkStack", "SecurityStack"]
+    assert dependencies["EKSStack"] == ["CertificateStack", "NetworkStack", "RdsStack", "SecurityStack"]
     assert "EKSStack.assets" not in dependencies
     expected = {("production_ap_east_2", need, stack) for stack, needs in dependencies.items() for need in needs}
     assert {edge for edge in edges if edge[0] == "production_ap_east_2"} == expected

@@ -9,6 +9,7 @@ import pytest
 
 from genai_infra.config import ConfigError, ProjectConfig, load_config
 from tests.conftest import SERVING_TARGETS, render
+from tests.data_layer import ssm_key
 
 PRIMARY = {("development", "ap-northeast-1"), ("staging", "ap-east-2"), ("production", "ap-east-2")}
 MANAGED = "arn:${AWS::Partition}:iam::aws:policy/"
@@ -227,7 +228,9 @@ def test_production_runs_on_demand_only(template: Any) -> None:
 @pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
 def test_launch_template_root_volume_imds_and_security_groups(template: Any, environment: str, region: str) -> None:
     t = _eks(template, environment, region)
-    data = t.one("AWS::EC2::LaunchTemplate")["LaunchTemplateData"]
+    data = t.resources[_logical_id(t, "AWS::EC2::LaunchTemplate", "EksNodeLaunchTemplate")]["Properties"][
+        "LaunchTemplateData"
+    ]
     assert data["BlockDeviceMappings"] == [
         {
             "DeviceName": "/dev/xvda",
@@ -240,10 +243,10 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
         "HttpPutResponseHopLimit": 1,
         "HttpTokens": "required",
     }
-    cluster_id = _logical_id(t, "AWS::EKS::Cluster", "EksCluster")
-    # Pods share their node's groups: the app group lets them past the ALB, database and MSK rules.
+    # Pods share their node's groups: the app group lets them past the ALB, database and MSK rules,
+    # and the nodes' own group replaces the EKS cluster group and its allow-all egress (item 3).
     assert data["SecurityGroupIds"] == [
-        {"Fn::GetAtt": [cluster_id, "ClusterSecurityGroupId"]},
+        {"Fn::GetAtt": [_logical_id(t, "AWS::EC2::SecurityGroup", "EksNodeSecurityGroup"), "GroupId"]},
         _ssm(t, "networkappsecuritygroupid"),
     ]
     expected_tags = {"Environment": environment, "Project": "genai-demo", "Owner": "platform-team",
@@ -252,6 +255,36 @@ def test_launch_template_root_volume_imds_and_security_groups(template: Any, env
         spec["ResourceType"]: {tag["Key"]: tag["Value"] for tag in spec["Tags"]} for spec in data["TagSpecifications"]
     }
     assert kinds == dict.fromkeys(("instance", "volume", "network-interface"), expected_tags)
+
+
+@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+def test_node_group_egress_binds_pods(template: Any, environment: str, region: str) -> None:
+    """Issue 16 item 3: no group on the nodes (and so on the pods) lets traffic out beyond its paths."""
+    t = _eks(template, environment, region)
+    nodes = _logical_id(t, "AWS::EC2::SecurityGroup", "EksNodeSecurityGroup")
+    plane = _logical_id(t, "AWS::EC2::SecurityGroup", "EksClusterControlPlaneSecurityGroup")
+    group = t.resources[nodes]["Properties"]
+    assert group["GroupName"] == f"genai-demo-{environment}-node-sg"
+    # HTTPS is the only way out to anything but the cluster itself (CDK's deny-all marker aside).
+    assert [
+        (e["IpProtocol"], e.get("FromPort"), e.get("ToPort"), e.get("CidrIp")) for e in group["SecurityGroupEgress"]
+    ] == [("tcp", 443, 443, "0.0.0.0/0")]
+
+    def rules(kind: str, owner: str) -> set[tuple[str, int | None, int | None, str]]:
+        return {
+            (r["IpProtocol"], r.get("FromPort"), r.get("ToPort"), r[peer_key]["Fn::GetAtt"][0])
+            for r in t.props(f"AWS::EC2::SecurityGroup{kind}")
+            for peer_key in ("SourceSecurityGroupId" if kind == "Ingress" else "DestinationSecurityGroupId",)
+            if r["GroupId"] == {"Fn::GetAtt": [owner, "GroupId"]} and peer_key in r
+        }
+
+    assert rules("Egress", nodes) == {("-1", None, None, nodes)}
+    assert rules("Ingress", nodes) == {
+        ("-1", None, None, nodes),
+        ("tcp", 443, 443, plane),
+        ("tcp", 1025, 65535, plane),
+    }
+    assert ("tcp", 443, 443, nodes) in rules("Ingress", plane)
 
 
 # --- Add-ons ----------------------------------------------------------------------------------
@@ -366,6 +399,7 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
         "SecretsManager",
         "KmsDecryptThroughServices",
         *(["KafkaOfThisCluster"] if has_kafka else []),
+        "DatabaseIamLogin",
     ]
     # Decision S6: the environment's own metric namespace and log groups, in every serving target.
     assert app[0]["Action"] == "cloudwatch:PutMetricData"
@@ -390,10 +424,21 @@ def test_irsa_permissions(template: Any, environment: str, region: str) -> None:
         ]
         assert "kafka-cluster:WriteData" in kafka["Action"]
         assert not any(action.endswith("*") for action in kafka["Action"])
-    assert (
-        render(app[5]["Resource"])
-        == f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}/*"
+    # Decision S8: of the environment's secrets, only the Redis AUTH token; the master secret is out of reach.
+    secret_arn = f"arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:genai-demo/{environment}"
+    assert render(app[5]["Resource"]) == f"{secret_arn}/redis/auth-token-??????"
+    # ... and the database as its own user: rds-db:connect on this region's cluster (its resource id,
+    # published by the RdsStack) and the user genai_demo_app only.
+    login = app[-1]
+    assert login["Action"] == "rds-db:connect"
+    head, account, middle, resource_id, tail = login["Resource"]["Fn::Join"][1]
+    assert (head, account, middle, tail) == (
+        f"arn:aws:rds-db:{region}:",
+        {"Ref": "AWS::AccountId"},
+        ":dbuser:",
+        "/genai_demo_app",
     )
+    assert ssm_key(t, resource_id) == f"/genai-demo/{environment}/aurora/cluster-resource-id"
     autoscaler = policies[_role_name(environment, region, "autoscaler") + "-policy"]["PolicyDocument"]["Statement"]
     assert [s["Sid"] for s in autoscaler] == ["AutoScaling", "ScaleOnlyThisClustersGroups", "Ec2", "Eks"]
     # Decision S6: this environment's cluster's groups only (the tag EKS puts on its node groups' ASGs).
@@ -462,11 +507,18 @@ def test_cluster_autoscaler_values(template: Any, environment: str, region: str)
         "clusterName": cluster,
         "tags": [f"k8s.io/cluster-autoscaler/{cluster}", "k8s.io/cluster-autoscaler/enabled"],
     }
-    assert values["rbac"]["serviceAccount"] == {
+    # The chart (9.58.0) renders its ClusterRole and ClusterRoleBinding only when rbac.create and
+    # rbac.clusterScoped are both true, and binds them to this service account, the IRSA one.
+    assert values["rbac"] == {
         "create": True,
-        "name": "cluster-autoscaler",
-        "annotations": {"eks.amazonaws.com/role-arn": "${" + role + ".Arn}"},
+        "clusterScoped": True,
+        "serviceAccount": {
+            "create": True,
+            "name": "cluster-autoscaler",
+            "annotations": {"eks.amazonaws.com/role-arn": "${" + role + ".Arn}"},
+        },
     }
+    assert chart["Version"] == "9.58.0"
     assert values["awsRegion"] == region
     # The autoscaler's minor version is the cluster's.
     assert values["image"]["tag"].startswith("v1.36.")
@@ -605,6 +657,16 @@ def test_published_values(template: Any, environment: str, region: str) -> None:
                 "TargetGroupFullName",
             ]
         },
+        # Decision S7: production's Session Manager instance, which operators start sessions on.
+        **(
+            {
+                f"{prefix}eks/operator-access-instance-id": {
+                    "Ref": _logical_id(t, "AWS::EC2::Instance", "OperatorAccess")
+                }
+            }
+            if environment == "production"
+            else {}
+        ),
     }
     repository = _logical_id(t, "AWS::ECR::Repository", "RegistryRepository")
     assert repository in json.dumps(params[f"{prefix}ecr/app-repository-uri"])

@@ -185,8 +185,7 @@ def test_the_app_role_writes_only_its_environments_log_groups_and_namespace(
     if environment != "development":  # development has no ObservabilityStack (decision C12)
         # The log groups ObservabilityStack creates for the application are exactly those the role names.
         groups = {
-            p["LogGroupName"]
-            for p in template(environment, region, "ObservabilityStack").props("AWS::Logs::LogGroup")
+            p["LogGroupName"] for p in template(environment, region, "ObservabilityStack").props("AWS::Logs::LogGroup")
         }
         assert named <= groups
     others = [e for e in QUALIFIERS if e != environment]

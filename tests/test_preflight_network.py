@@ -189,3 +189,36 @@ def test_role_groups_have_no_allow_all_egress() -> None:
     assert [hit.logical_id for hit in hits("PF008", target({"NetworkStack": network(Msk=implicit)}))] == ["Msk"]
     assert hits("PF008", target({"NetworkStack": network(App=implicit)})) == []  # App has egress resources
     assert hits("PF008", target({"NetworkStack": network()})) == []
+
+
+def test_groups_on_nodes_and_so_on_pods_have_no_allow_all_egress() -> None:
+    """Issue 16 item 3: pods share their node's groups, so every node group's egress is the pods' too."""
+    app = ref("AppGroupId")  # the App group, read from the NetworkStack's SSM parameter
+
+    def eks_stack(node_groups: list[Any], **changes: Any) -> dict[str, Any]:
+        stack = eks(node_groups, {})
+        stack["Parameters"] = {"AppGroupId": ssm_import("network/app-security-group-id")}
+        stack["Resources"].update(changes)
+        return stack
+
+    def pf008(stack: dict[str, Any]) -> list[tuple[str, str]]:
+        found = hits("PF008", target({"NetworkStack": network(), "EKSStack": stack}))
+        return [(hit.logical_id, hit.message) for hit in found]
+
+    # The nodes' own closed group and the app group: nothing to report.
+    assert pf008(eks_stack([ref("Nodes"), app])) == []
+    # The EKS cluster security group on the nodes (its egress allows everything, outside any template).
+    cluster_group = get_att("Cluster", "ClusterSecurityGroupId")
+    ((where, message),) = pf008(eks_stack([cluster_group, app]))
+    assert where == "NodeGroup"
+    assert "EKS cluster security group" in message
+    # A node group without a launch template gets the cluster security group too.
+    bare = eks_stack([ref("Nodes")], NodeGroup=res("AWS::EKS::Nodegroup", {}))
+    assert [where for where, _ in pf008(bare)] == ["NodeGroup"]
+    # The nodes' own group opened to everything (explicitly, or by having no egress rule at all).
+    wide = group(egress=[{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}])
+    ((where, message),) = pf008(eks_stack([ref("Nodes"), app], Nodes=wide))
+    assert where == "Nodes"
+    assert "attached to node group NodeGroup (and so to its pods)" in message
+    implicit = res("AWS::EC2::SecurityGroup", {"GroupDescription": "g", "VpcId": "vpc"})
+    assert [where for where, _ in pf008(eks_stack([ref("Nodes")], Nodes=implicit))] == ["Nodes"]

@@ -165,14 +165,19 @@ def test_hosted_single_user_rotation_every_30_days(template: Any, environment: s
     assert hosted["RotationType"] == "PostgreSQLSingleUser"
     assert ssm_key(t, hosted["KmsKeyArn"]) == f"{prefix}kms/secrets-key-arn"
     assert ssm_key(t, hosted["VpcSubnetIds"]) == f"{prefix}network/private-subnet-ids"
-    ((group_id, group),) = t.of_type("AWS::EC2::SecurityGroup").items()
+    group_id = _rotation_group(t)
+    group = t.resources[group_id]
     assert hosted["VpcSecurityGroupIds"] == {"Fn::GetAtt": [group_id, "GroupId"]}
     egress = group["Properties"]["SecurityGroupEgress"]
     assert [(e["FromPort"], e["ToPort"]) for e in egress] == [(443, 443), (5432, 5432)]
     assert egress[0]["CidrIp"] == "0.0.0.0/0"
     assert ssm_key(t, egress[1]["DestinationSecurityGroupId"]) == f"{prefix}network/database-security-group-id"
     assert "SecurityGroupIngress" not in group["Properties"]
-    ingress = t.one("AWS::EC2::SecurityGroupIngress")
+    (ingress,) = [
+        r["Properties"]
+        for k, r in t.of_type("AWS::EC2::SecurityGroupIngress").items()
+        if k.startswith("MasterSecretRotation")
+    ]
     assert ssm_key(t, ingress["GroupId"]) == f"{prefix}network/database-security-group-id"
     assert ingress["SourceSecurityGroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
     assert (ingress["IpProtocol"], ingress["FromPort"], ingress["ToPort"]) == ("tcp", 5432, 5432)
@@ -226,17 +231,29 @@ def test_endpoints_and_secret_name_are_published(template: Any, environment: str
         f"{prefix}secret-name": f"genai-demo/{environment}/aurora/master",
         # The alarms' DBClusterIdentifier, and the rotation function's group for preflight's path rules.
         f"{prefix}cluster-identifier": {"Ref": cluster_id},
-        # The global secondary has no master secret of its own, so no rotation function either.
+        # Decision S8: the app's IAM user, and the resource id its rds-db:connect permission names.
+        f"{prefix}app-user": "genai_demo_app",
+        f"{prefix}cluster-resource-id": {"Fn::GetAtt": [cluster_id, "DBClusterResourceId"]},
+        # The global secondary has no master secret of its own, so no rotation function either, and
+        # receives the app's user from the primary through replication.
         **(
             {}
             if (environment, region) == ("production", "ap-northeast-1")
-            else {f"{prefix}rotation-security-group-id": {"Fn::GetAtt": [_rotation_group(t), "GroupId"]}}
+            else {
+                f"{prefix}rotation-security-group-id": {"Fn::GetAtt": [_rotation_group(t), "GroupId"]},
+                f"{prefix}user-setup-security-group-id": {"Fn::GetAtt": [_user_setup_group(t), "GroupId"]},
+            }
         ),
     }
 
 
 def _rotation_group(t: Any) -> str:
     (logical_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroup") if k.startswith("MasterSecretRotation")]
+    return logical_id
+
+
+def _user_setup_group(t: Any) -> str:
+    (logical_id,) = [k for k in t.of_type("AWS::EC2::SecurityGroup") if k.startswith("AppDatabaseUser")]
     return logical_id
 
 

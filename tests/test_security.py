@@ -189,7 +189,11 @@ def test_app_role_has_exactly_the_documents_permissions(irsa_template: Any) -> N
     ]
     secrets = statements["SecretsManager"]
     assert sorted(secrets["Action"]) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
-    assert render(secrets["Resource"]) == arn.replace("{service}", "secretsmanager") + "secret:genai-demo/production/*"
+    # Decision S8: the Redis AUTH token only, never the Aurora master secret (genai-demo/production/aurora/master).
+    assert (
+        render(secrets["Resource"])
+        == arn.replace("{service}", "secretsmanager") + "secret:genai-demo/production/redis/auth-token-??????"
+    )
     kms = statements["KmsDecryptThroughServices"]
     assert sorted(kms["Action"]) == ["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
     assert render(kms["Resource"]) == arn.replace("{service}", "kms") + "key/*"

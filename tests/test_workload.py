@@ -125,6 +125,8 @@ def test_manifests_and_their_order(target: tuple[str, str, dict[str, dict[str, A
     _, _, manifests = target
     assert list(manifests) == [
         "ServiceAccount",
+        "Role",
+        "RoleBinding",
         "Deployment",
         "Service",
         "PodDisruptionBudget",
@@ -142,6 +144,35 @@ def test_service_account_carries_the_app_role(target: tuple[str, str, dict[str, 
     assert account["metadata"]["name"] == "genai-demo-app"
     assert account["metadata"]["namespace"] == "default"
     assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": APP_ROLE_ARN}
+
+
+def test_application_role_is_namespaced_read_mostly_and_bound_to_the_app_only(
+    target: tuple[str, str, dict[str, dict[str, Any]]],
+) -> None:
+    """The document's "Application Role (pod management permissions)" (issue 16 item 9)."""
+    _, _, manifests = target
+    role, binding = manifests["Role"], manifests["RoleBinding"]
+    assert (role["metadata"]["name"], role["metadata"]["namespace"]) == ("genai-demo-app", "default")
+    assert role["rules"] == [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
+        {
+            "apiGroups": ["coordination.k8s.io"],
+            "resources": ["leases"],
+            "resourceNames": ["genai-demo-app"],
+            "verbs": ["get", "update"],
+        },
+    ]
+    # Nothing that writes workloads, reads secrets or reaches beyond the namespace.
+    granted = {
+        (group, resource) for rule in role["rules"] for group in rule["apiGroups"] for resource in rule["resources"]
+    }
+    assert not granted & {("", "secrets"), ("apps", "deployments"), ("", "pods/exec")}
+    assert not any("*" in rule["verbs"] or "delete" in rule["verbs"] for rule in role["rules"])
+    assert binding["metadata"]["namespace"] == "default"
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "genai-demo-app"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "genai-demo-app", "namespace": "default"}]
 
 
 def test_deployment_resources_of_the_spec(target: tuple[str, str, dict[str, dict[str, Any]]]) -> None:
@@ -202,6 +233,9 @@ def test_deployment_environment(target: tuple[str, str, dict[str, dict[str, Any]
         # and the ScaledObject reads, with the dimension the trigger selects.
         "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_NAMESPACE": f"GenAIDemo/{environment}",
         "MANAGEMENT_METRICS_TAGS_ENVIRONMENT": environment,
+        # Decision S8: the app's own IAM-authenticated database user, never the master.
+        "SPRING_DATASOURCE_USERNAME": "genai_demo_app",
+        "DATABASE_IAM_AUTHENTICATION": "true",
     }
 
 
@@ -369,8 +403,19 @@ def test_builtin_kinds_validate_strictly(
 ) -> None:
     if why.startswith("cluster"):
         warnings.warn(why, stacklevel=1)
-    builtin = [m for m in workload_manifests(inputs_for(defaults, environment, region)) if "." not in m["apiVersion"]]
-    assert {m["kind"] for m in builtin} == {"ServiceAccount", "Deployment", "Service", "PodDisruptionBudget"}
+    builtin = [
+        m
+        for m in workload_manifests(inputs_for(defaults, environment, region))
+        if (m["apiVersion"], m["kind"]) not in CRD_SCHEMAS
+    ]
+    assert {m["kind"] for m in builtin} == {
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "Deployment",
+        "Service",
+        "PodDisruptionBudget",
+    }
     for manifest in builtin:
         validated = kubernetes_validate.validate(manifest, schema_version, strict=True)
         assert validated == schema_version, why
@@ -378,7 +423,11 @@ def test_builtin_kinds_validate_strictly(
 
 @pytest.mark.parametrize(("environment", "region"), SERVING, ids=SERVING_IDS)
 def test_custom_resources_fit_their_crds(defaults: ProjectConfig, environment: str, region: str) -> None:
-    custom = [m for m in workload_manifests(inputs_for(defaults, environment, region)) if "." in m["apiVersion"]]
+    custom = [
+        m
+        for m in workload_manifests(inputs_for(defaults, environment, region))
+        if (m["apiVersion"], m["kind"]) in CRD_SCHEMAS
+    ]
     assert {(m["apiVersion"], m["kind"]) for m in custom} == set(CRD_SCHEMAS)
     for manifest in custom:
         validate_custom_resource(manifest)

@@ -82,6 +82,10 @@ def secret_name(environment: str, *parts: str) -> str:
     return "/".join((PROJECT, environment, *parts))
 
 
+# Decision S8: the application's own PostgreSQL user, authenticated through IAM (rds_iam).
+APP_DATABASE_USER = "genai_demo_app"
+
+
 def aurora_global_cluster_id(environment: str) -> str:
     """The Aurora global database: the secondary region joins it by this name (decision S2)."""
     return f"{PROJECT}-{environment}-global"

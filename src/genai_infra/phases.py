@@ -38,7 +38,8 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "RdsStack": ("SecurityStack", "NetworkStack"),
     "ElastiCacheStack": ("SecurityStack", "NetworkStack"),
     "MSKStack": ("SecurityStack", "NetworkStack"),
-    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack"),
+    # RdsStack: the app role's rds-db:connect names the cluster's resource id and the user it creates (S8).
+    "EKSStack": ("SecurityStack", "NetworkStack", "CertificateStack", "RdsStack"),
     "Route53FailoverStack": ("SecurityStack", "EKSStack"),
     "EdgeStack": ("CertificateStack", "AlertingStack"),
     # In a serving region it scales the node groups the EKSStack creates.

@@ -144,6 +144,9 @@ DEFAULTS: dict[str, Any] = {
             },
             "termination_protection": True,
             "retain_stateful_resources": True,
+            # Decision S7: the Session Manager path to the private endpoint, where on-call needs it; the other
+            # environments save its cost and enable it with operator_access.session_manager=true when needed.
+            "operator_access": {"session_manager": True},
             "audit_log_retention_days": 365,
             # Grafana where the region offers it: Tokyo only (catalog.GRAFANA_REGIONS).
             "observability": {"grafana": True},

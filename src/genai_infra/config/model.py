@@ -250,9 +250,24 @@ class EksConfig(Frozen):
     # IAM roles of the operators, granted AmazonEKSClusterAdminPolicy through access entries. The
     # endpoint is private, so they reach the API from inside the VPC (or a peered network).
     admin_role_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")], ...] = ()
+    # Decision S7: IAM roles granted AmazonEKSViewPolicy (read-only, cluster-wide) through access entries.
+    read_only_role_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")], ...] = ()
     autoscaler: ClusterAutoscalerConfig = ClusterAutoscalerConfig()
     registry: RegistryConfig = RegistryConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
+
+    @model_validator(mode="after")
+    def _one_access_entry_per_role(self) -> EksConfig:
+        for arns in (self.admin_role_arns, self.read_only_role_arns):
+            if len(set(arns)) != len(arns):
+                raise ValueError("a role is listed twice; EKS takes one access entry per role, so list it once")
+        both = sorted(set(self.admin_role_arns) & set(self.read_only_role_arns))
+        if both:
+            raise ValueError(
+                f"{both[0]} is in both admin_role_arns and read_only_role_arns; EKS takes one access entry per "
+                "role, so keep it in one list"
+            )
+        return self
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -852,6 +867,14 @@ def _digits_as_text(value: object) -> object:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+class OperatorAccessConfig(Frozen):
+    """Decision S7: how operators reach the private EKS endpoint without SSH or public IPs."""
+
+    # A Session Manager instance in each serving region's private subnets (about 4 USD a month per
+    # region); kubectl reaches the endpoint through its port forwarding. On in production by default.
+    session_manager: bool = False
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
@@ -871,6 +894,7 @@ class EnvironmentConfig(Frozen):
     observability: ObservabilityConfig = ObservabilityConfig()
     alerting: AlertingConfig = AlertingConfig()
     off_hours: OffHoursConfig = OffHoursConfig()
+    operator_access: OperatorAccessConfig = OperatorAccessConfig()
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False

@@ -129,6 +129,17 @@ class GenaiCluster(Construct):
                     )
                 ],
             )
+        # Decision S7: operators who may read every object of the cluster, and change none.
+        for index, role_arn in enumerate(config.read_only_role_arns):
+            self.cluster.grant_access(
+                f"ReadOnly{index}",
+                role_arn,
+                [
+                    eks.AccessPolicy.from_access_policy_name(
+                        "AmazonEKSViewPolicy", access_scope_type=eks.AccessScopeType.CLUSTER
+                    )
+                ],
+            )
         self._acknowledge_kubectl_provider()
         acknowledge(
             self.cluster,
@@ -136,6 +147,7 @@ class GenaiCluster(Construct):
             "CDK cannot tag subnets imported by id; the NetworkStack already tags them kubernetes.io/role/elb "
             "(public) and kubernetes.io/role/internal-elb (private).",
         )
+        self.node_security_group = self._node_security_group()
         self.launch_template = self._launch_template(node_security_groups, instance_tags)
         on_demand, spot = config.split_capacity()
         # The configured capacity type's group ("on-demand" by default), then the Spot share's group.
@@ -232,6 +244,51 @@ class GenaiCluster(Construct):
         """The issuer without https://, as IAM condition keys need it."""
         return self.cluster.open_id_connect_provider.open_id_connect_provider_issuer
 
+    @property
+    def control_plane_security_group(self) -> ec2.SecurityGroup:
+        """The additional group aws_eks_v2 gives the control plane's network interfaces (and the endpoint)."""
+        group = self.cluster.node.find_child("ControlPlaneSecurityGroup")
+        assert isinstance(group, ec2.SecurityGroup)
+        return group
+
+    def _node_security_group(self) -> ec2.SecurityGroup:
+        """The nodes' own group, in place of the EKS cluster security group and its allow-all egress.
+
+        Pods share their node's groups (security groups for pods need trunk ENIs, which no t-family
+        instance type of the configured node groups supports), so every egress rule of a node group
+        is also a pod's. This group sends only HTTPS (AWS APIs, ECR, the private API endpoint) and
+        traffic to its own members (pod to pod and node to node: DNS to CoreDNS, metrics, webhooks),
+        so the App group's egress (PostgreSQL and Redis to the database group, Kafka to the MSK group)
+        is the only other way out. The control plane reaches the kubelet (10250) and the webhooks and
+        aggregated APIs the charts run on nodes (1025-65535, as EKS recommends) through its own group,
+        which admits the nodes on 443. DNS to the VPC resolver, instance metadata and the time
+        service are never filtered by security groups.
+        """
+        group = ec2.SecurityGroup(
+            self,
+            "NodeSecurityGroup",
+            vpc=self.cluster.vpc,
+            security_group_name=f"{self.cluster_name}-node-sg",
+            description="EKS nodes and their pods: HTTPS out, each other, and the control plane in",
+            allow_all_outbound=False,
+        )
+        control_plane = self.control_plane_security_group
+        group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs, ECR and the API server")
+        group.add_egress_rule(group, ec2.Port.all_traffic(), "To the other nodes and pods of the cluster")
+        group.add_ingress_rule(group, ec2.Port.all_traffic(), "From the other nodes and pods of the cluster")
+        group.add_ingress_rule(control_plane, ec2.Port.tcp(443), "Webhooks served on 443 from the control plane")
+        group.add_ingress_rule(
+            control_plane, ec2.Port.tcp_range(1025, 65535), "Kubelet, webhooks, aggregated APIs from the control plane"
+        )
+        control_plane.add_ingress_rule(group, ec2.Port.tcp(443), "The Kubernetes API from the nodes and pods")
+        acknowledge(
+            group,
+            f"{NIST}-EC2RestrictedCommonPorts",
+            "The only all-port rule admits the group's own members (this cluster's nodes and pods, which talk on "
+            "ports the charts choose); no CIDR and nothing outside the cluster is admitted.",
+        )
+        return group
+
     def _launch_template(
         self, security_groups: tuple[ec2.ISecurityGroup, ...], instance_tags: Mapping[str, str]
     ) -> ec2.CfnLaunchTemplate:
@@ -258,9 +315,10 @@ class GenaiCluster(Construct):
                     http_put_response_hop_limit=IMDS_HOP_LIMIT,
                 ),
                 # A launch template that names security groups replaces the cluster security group
-                # EKS would attach, so it is listed here with the app group: pods share their node's
-                # groups, and the ALB, Aurora, Redis and MSK groups admit the app group only.
-                security_group_ids=[self.cluster.cluster_security_group_id]
+                # EKS would attach (whose egress allows everything): the nodes' own group and the app
+                # group. Pods share their node's groups, and the ALB, Aurora, Redis and MSK groups
+                # admit the app group only.
+                security_group_ids=[self.node_security_group.security_group_id]
                 + [group.security_group_id for group in security_groups],
                 tag_specifications=[
                     ec2.CfnLaunchTemplate.TagSpecificationProperty(resource_type=kind, tags=tags)

@@ -13,7 +13,7 @@ from aws_cdk import ArnFormat, CfnJson, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from genai_infra.naming import log_group_name, metric_namespace
+from genai_infra.naming import log_group_name, metric_namespace, secret_name
 
 STS_AUDIENCE = "sts.amazonaws.com"
 # The log groups the application writes (ObservabilityStack's ApplicationLogs): /aws/genai-demo/<env>/<group>.
@@ -28,11 +28,19 @@ def _in_region(region: str) -> dict[str, dict[str, str]]:
     return {"StringEquals": {"aws:RequestedRegion": region}}
 
 
-def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = None) -> iam.PolicyDocument:
-    """CloudWatch, Logs, X-Ray, Parameter Store, Secrets Manager and KMS (via those services only).
+def app_policy(
+    stack: Stack,
+    *,
+    environment: str,
+    kafka_cluster: str | None = None,
+    database_user: tuple[str, str] | None = None,
+) -> iam.PolicyDocument:
+    """CloudWatch, Logs, X-Ray, Parameter Store, the Redis AUTH token and KMS (via those services only).
 
     With `kafka_cluster`, also the Kafka data-plane actions on that one MSK cluster: its brokers
     accept IAM-authenticated clients only, and decision C6 has the pods publish domain events.
+    With `database_user` (cluster resource id, user name), `rds-db:connect` as exactly that user
+    (decision S8); the master secret is never readable by the application.
     """
     region = stack.region
 
@@ -98,7 +106,9 @@ def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = No
         iam.PolicyStatement(
             sid="SecretsManager",
             actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-            resources=[arn("secretsmanager", "secret", f"genai-demo/{environment}/*")],
+            # Only the Redis AUTH token (decision S8): Secrets Manager appends six random characters
+            # to a secret's ARN. The Aurora master secret stays out of the application's reach.
+            resources=[arn("secretsmanager", "secret", f"{secret_name(environment, 'redis', 'auth-token')}-??????")],
         ),
         iam.PolicyStatement(
             sid="KmsDecryptThroughServices",
@@ -115,6 +125,15 @@ def app_policy(stack: Stack, *, environment: str, kafka_cluster: str | None = No
     ]
     if kafka_cluster is not None:
         statements.append(_kafka_statement(slash_arn, kafka_cluster))
+    if database_user is not None:
+        resource_id, user = database_user
+        statements.append(
+            iam.PolicyStatement(
+                sid="DatabaseIamLogin",
+                actions=["rds-db:connect"],
+                resources=[arn("rds-db", "dbuser", f"{resource_id}/{user}")],
+            )
+        )
     return iam.PolicyDocument(statements=statements)
 
 

@@ -29,8 +29,12 @@ def cluster_autoscaler_values(
         "awsRegion": region,
         "autoDiscovery": {"clusterName": cluster_name, "tags": sorted(autoscaler_discovery_tags(cluster_name))},
         "image": {"tag": image_tag},
+        # The document's "Cluster Autoscaler ClusterRole (node management permissions)": the chart
+        # creates it only with both flags (templates/clusterrole.yaml), bound to this IRSA service account.
         "rbac": {
-            "serviceAccount": {"create": True, "name": service_account, "annotations": {IRSA_ANNOTATION: role_arn}}
+            "create": True,
+            "clusterScoped": True,
+            "serviceAccount": {"create": True, "name": service_account, "annotations": {IRSA_ANNOTATION: role_arn}},
         },
         "extraArgs": {
             # The document's "Node Utilization Target: 70%" and "Scale Down Delay: 10 minutes".

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import Final
 
+from genai_infra.naming import APP_DATABASE_USER
+
 APP_NAME: Final = "genai-demo-app"
 # The spec's service account, namespace default (IRSA trust: system:serviceaccount:default:genai-demo-app).
 NAMESPACE: Final = "default"
 SERVICE_ACCOUNT_NAME: Final = APP_NAME
 SERVICE_ACCOUNT_SUBJECT: Final = f"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT_NAME}"
 IRSA_ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
+
+# Decision S8: the PostgreSQL user the application logs in as, with IAM authentication.
+DATABASE_USER: Final = APP_DATABASE_USER
 
 CONTAINER_NAME: Final = APP_NAME
 PORT_NAME: Final = "http"

@@ -58,6 +58,10 @@ def _container(inputs: WorkloadInputs) -> dict[str, Any]:
             # the only one the app role may publish to, and the dimension KEDA's trigger selects.
             {"name": "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_NAMESPACE", "value": metric_namespace(inputs.environment)},
             {"name": "MANAGEMENT_METRICS_TAGS_ENVIRONMENT", "value": inputs.environment},
+            # Decision S8: the app logs in as its own user with IAM authentication tokens (the
+            # app role's rds-db:connect), never with the master secret, which it cannot read.
+            {"name": "SPRING_DATASOURCE_USERNAME", "value": k.DATABASE_USER},
+            {"name": "DATABASE_IAM_AUTHENTICATION", "value": "true"},
         ],
         "resources": {
             "requests": {"cpu": workload.requests.cpu, "memory": workload.requests.memory},

@@ -25,18 +25,24 @@ from genai_infra.constructs.irsa import (
     autoscaler_policy,
 )
 from genai_infra.constructs.load_balancer import ApplicationEntry
+from genai_infra.constructs.operator_access import OperatorAccess
 from genai_infra.constructs.origin_records import DirectRecord, LoadBalancerAlias
 from genai_infra.constructs.platform_charts import PlatformCharts
 from genai_infra.constructs.shared_values import PublishedValues, read_value
 from genai_infra.kubernetes import KEDA_CLOUDWATCH_ACTIONS, WorkloadInputs, workload_manifests
 from genai_infra.kubernetes.manifests import Manifest
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.naming import (
+    APP_DATABASE_USER,
+    data_resource_id,
+    health_check_token_secret_name,
+    origin_verify_secret_name,
+)
 from genai_infra.naming import cluster_name as cluster_name_of
-from genai_infra.naming import data_resource_id, health_check_token_secret_name, origin_verify_secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 # Objects of built-in kinds, applied before those of the KEDA and load balancer controller CRDs.
-CORE_KINDS = ("ServiceAccount", "Deployment", "Service", "PodDisruptionBudget")
+CORE_KINDS = ("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service", "PodDisruptionBudget")
 # The NetworkStack publishes two subnets per tier (the document's two AZs).
 SUBNETS_PER_TIER = 2
 # Service accounts of the AWS-maintained add-ons (fixed by the add-ons themselves).
@@ -83,7 +89,6 @@ def app_policy_wildcards(target: TargetContext) -> tuple[str, ...]:
         ),
         "Resource::" + prefix.format(service="ssm") + f"parameter/genai-demo/{environment}/*",
         "Resource::" + prefix.format(service="ssm") + "parameter/genai-demo/common/*",
-        "Resource::" + prefix.format(service="secretsmanager") + f"secret:genai-demo/{environment}/*",
         "Resource::" + prefix.format(service="kms") + "key/*",
     )
 
@@ -206,6 +211,7 @@ class EKSStack(GenaiStack):
                 environment=environment,
                 # Kafka data-plane actions only where the environment runs MSK (decision C12).
                 kafka_cluster=kafka_cluster_name(target) if target.environment.has("MSKStack") else None,
+                database_user=(value("aurora/cluster-resource-id"), APP_DATABASE_USER),
             ),
         )
         self.app_role = self.app_irsa.role
@@ -330,6 +336,18 @@ class EKSStack(GenaiStack):
                 ),
             )
 
+        # Decision S7: a Session Manager path to the private endpoint, where configured.
+        operator_values: dict[str, str] = {}
+        if target.environment.operator_access.session_manager:
+            self.operator_access = OperatorAccess(
+                self,
+                "OperatorAccess",
+                name_prefix=target.name_prefix,
+                vpc=self.vpc,
+                control_plane=self.compute.control_plane_security_group,
+            )
+            operator_values = {"eks/operator-access-instance-id": self.operator_access.instance.instance_id}
+
         PublishedValues(
             self,
             "Published",
@@ -345,6 +363,7 @@ class EKSStack(GenaiStack):
                 # The LoadBalancer and TargetGroup dimensions of the ALB alarms (app/..., targetgroup/...).
                 "alb/full-name": self.load_balancer.load_balancer_full_name,
                 "alb/target-group-full-name": self.target_group.target_group_full_name,
+                **operator_values,
             },
         )
         # Last, so that it finds every CfnJson resource of the stack.
@@ -375,7 +394,7 @@ class EKSStack(GenaiStack):
     def _deploy_workload(self, target: TargetContext) -> list[Manifest]:
         """The application's manifests (genai_infra.kubernetes), bound to this stack's role, image and ALB.
 
-        The ServiceAccount, Deployment, Service and PodDisruptionBudget go first; the KEDA and
+        The ServiceAccount, its Role and RoleBinding, Deployment, Service and PodDisruptionBudget go first; the KEDA and
         TargetGroupBinding objects wait for the charts that install their CRDs.
         """
         manifests = workload_manifests(
@@ -446,7 +465,7 @@ class EKSStack(GenaiStack):
             "Exactly the application role permissions of the specification: CloudWatch metrics and X-Ray "
             "(no resource-level permissions, limited to this region, PutMetricData to the environment's own "
             "namespace), the streams of the environment's own application and audit log groups, "
-            "parameters under /genai-demo/<env>/ and /genai-demo/common/, secrets under genai-demo/<env>/, "
+            "parameters under /genai-demo/<env>/ and /genai-demo/common/, "
             "and KMS keys only when called through Secrets Manager, SSM or CloudWatch Logs; plus Kafka data-plane "
             "actions on this region's MSK cluster, whose ARNs end in an id MSK assigns.",
             *app_policy_wildcards(target),

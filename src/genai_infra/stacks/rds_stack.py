@@ -8,17 +8,19 @@ deterministic identifier, with no master credentials, encrypted by that region's
 from __future__ import annotations
 
 from aws_cdk import Fn, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
+from genai_infra.constructs.app_database_user import AppDatabaseUser
 from genai_infra.constructs.aurora import AuroraCluster, AuroraPlacement
 from genai_infra.constructs.backup import AURORA_CLUSTERS, BackupPlan, BackupVault
 from genai_infra.constructs.generated_secret import GeneratedSecret
 from genai_infra.constructs.secret_rotation import PostgresSecretRotation
 from genai_infra.constructs.service_logs import ServiceLogGroups
 from genai_infra.constructs.shared_values import PublishedValues, read_value
-from genai_infra.naming import aurora_global_cluster_id, data_resource_id, secret_name
+from genai_infra.naming import APP_DATABASE_USER, aurora_global_cluster_id, data_resource_id, secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 
@@ -133,8 +135,36 @@ class RdsStack(GenaiStack):
         cluster = self.aurora.cluster
         rotation_group = {}
         if secret is not None:
-            # Preflight knows this group as the rotation role, allowed 5432 into the database group.
-            rotation_group = {"aurora/rotation-security-group-id": self.rotation.security_group.attr_group_id}
+            # Decision S8: the application's own IAM user. A global secondary receives it (and its
+            # grants) from the primary through replication, so only a writer's region creates it.
+            self.app_user = AppDatabaseUser(
+                self,
+                "AppDatabaseUser",
+                user_name=APP_DATABASE_USER,
+                function_name=f"{cluster_id}-app-user",
+                cluster=self.aurora.cluster,
+                writer=self.aurora.writer,
+                database_name=config.database_name,
+                master_secret_arn=secret.secret.secret_arn,
+                secrets_key_arn=value("kms/secrets-key-arn"),
+                logs_key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+                log_retention_days=environment.audit_log_retention_days,
+                vpc=ec2.Vpc.from_vpc_attributes(
+                    self,
+                    "Vpc",
+                    vpc_id=value("network/vpc-id"),
+                    availability_zones=list(environment.regions[target.region].network.availability_zones[:2]),
+                    private_subnet_ids=Fn.split(",", value("network/private-subnet-ids"), assumed_length=2),
+                ),
+                database_security_group_id=value("network/database-security-group-id"),
+                removal_policy=target.stateful_removal_policy,
+            )
+            # Preflight knows these groups as the rotation and user-setup roles, allowed 5432 into the
+            # database group.
+            rotation_group = {
+                "aurora/rotation-security-group-id": self.rotation.security_group.attr_group_id,
+                "aurora/user-setup-security-group-id": self.app_user.security_group.attr_group_id,
+            }
         PublishedValues(
             self,
             "Published",
@@ -148,5 +178,9 @@ class RdsStack(GenaiStack):
                 "aurora/port": cluster.attr_endpoint_port,
                 "aurora/database-name": config.database_name,
                 "aurora/secret-name": name_of_secret,
+                # The application's IAM user (decision S8) and the cluster's resource id, which
+                # its rds-db:connect permission names (arn:aws:rds-db:<region>:<account>:dbuser:<id>/<user>).
+                "aurora/app-user": APP_DATABASE_USER,
+                "aurora/cluster-resource-id": cluster.attr_db_cluster_resource_id,
             },
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from genai_infra.config import EnvironmentConfig
 from genai_infra.kubernetes.constants import APP_NAME, NAMESPACE
 from genai_infra.naming import (
+    APP_DATABASE_USER,
     app_target_group_name,
     aurora_global_cluster_id,
     cluster_name,
@@ -163,21 +164,33 @@ def _postgres(
     endpoints = [("reader", cluster["ReaderEndpoint"], False)]
     if config.global_role != "secondary":
         endpoints.insert(0, ("writer", cluster["Endpoint"], True))
-    return [
-        probes.postgres_connect(
+    port = int(cluster.get("Port", 5432))
+
+    def connect(label: str, host: str, writer: bool, user: str, password: str) -> CheckResult:
+        return probes.postgres_connect(
             label=label,
             host=host,
-            port=int(cluster.get("Port", 5432)),
-            user=secret["username"],
-            password=secret["password"],
+            port=port,
+            user=user,
+            password=password,
             dbname=config.database_name,
             timeout=probe.timeout,
             expect_writer=writer,
             sslmode="verify-full" if probe.postgres_root_cert else "require",
             sslrootcert=probe.postgres_root_cert,
         )
-        for label, host, writer in endpoints
+
+    results = [
+        connect(label, host, writer, secret["username"], secret["password"]) for label, host, writer in endpoints
     ]
+    # Decision S8: the application's own user logs in with an IAM token (signed locally with the
+    # operator's credentials, which need rds-db:connect on that user), as the pods do.
+    label, host, writer = endpoints[0]
+    token = clients(region, "rds").generate_db_auth_token(
+        DBHostname=host, Port=port, DBUsername=APP_DATABASE_USER, Region=region
+    )
+    results.append(connect(f"{label} as {APP_DATABASE_USER} (IAM)", host, writer, APP_DATABASE_USER, token))
+    return results
 
 
 def _redis(env: str, region: str, clients: ClientFactory, probe: ProbeOptions, group_id: str) -> CheckResult:

@@ -20,6 +20,7 @@ RULES: dict[str, tuple[Category, Rule]] = {
     "AWS::EKS::Nodegroup": (Category.EKS_EC2, compute.eks_nodegroup),
     "AWS::EKS::Addon": (Category.MONITORING, compute.eks_addon),
     "AWS::EC2::Volume": (Category.EKS_EC2, compute.ec2_volume),
+    "AWS::EC2::Instance": (Category.EKS_EC2, compute.ec2_instance),
     "AWS::EC2::NatGateway": (Category.DATA_TRANSFER, compute.nat_gateway),
     "AWS::EC2::EIP": (Category.DATA_TRANSFER, compute.elastic_ip),
     "AWS::EC2::VPCEndpoint": (Category.DATA_TRANSFER, compute.vpc_endpoint),

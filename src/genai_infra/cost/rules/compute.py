@@ -172,6 +172,20 @@ def ec2_volume(resource: Resource, ctx: PricingContext) -> list[Charge]:
     return [ctx.charge(f"gp3 volume {size:g} GB", size, "ebs.gp3")]
 
 
+def ec2_instance(resource: Resource, ctx: PricingContext) -> list[Charge]:
+    """A standalone instance (the Session Manager relay of decision S7): all month, and its root volumes."""
+    props = resource.properties
+    instance_type = literal(props, "InstanceType")
+    if instance_type is None:
+        raise CostError(f"{resource.stack}/{resource.logical_id}: the instance type is a token; state it literally.")
+    charges = [ctx.charge(f"1 x {instance_type} instance", ctx.usage.hours_per_month, f"ec2.{instance_type}")]
+    for mapping in literal(props, "BlockDeviceMappings") or []:
+        size = number(mapping, "Ebs", "VolumeSize")
+        if size is not None:
+            charges.append(ctx.charge(f"gp3 root volume {size:g} GB", size, "ebs.gp3"))
+    return charges
+
+
 # ---------------------------------------------------------------- network
 
 

@@ -205,3 +205,34 @@ def pods_without_node_credentials(target: TargetTemplates) -> Iterator[Hit]:
             f"the VPC CNI of {logical_id} runs on the node role; add the vpc-cni add-on with a "
             "ServiceAccountRoleArn (an IRSA role for kube-system/aws-node with AmazonEKS_CNI_Policy)",
         )
+
+
+CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+
+
+@rule("PF026", Severity.WARNING, "target", "a production EKS cluster has an administrator access entry (decision S7)")
+def production_administrator(target: TargetTemplates) -> Iterator[Hit]:
+    """An access entry with the cluster admin policy for a configured role, not only the kubectl handler.
+
+    The endpoint is private and the API accepts access entries only (decision S7): without a
+    configured administrator nobody but CloudFormation's kubectl handler can act on the cluster.
+    """
+    if target.environment != "production":
+        return
+    for template, logical_id, _ in target.of_type("AWS::EKS::Cluster"):
+        admins = [
+            properties
+            for _, _, properties in target.of_type("AWS::EKS::AccessEntry")
+            # A literal role ARN is a configured operator; a GetAtt is a role the stack creates (the handler's).
+            if isinstance(properties.get("PrincipalArn"), str)
+            and any(
+                CLUSTER_ADMIN_POLICY in json.dumps(policy.get("PolicyArn"))
+                for policy in properties.get("AccessPolicies", []) or []
+            )
+        ]
+        if not admins:
+            yield template.hit(
+                logical_id,
+                "no administrator role has an access entry on this production cluster, so only the deployment's "
+                "kubectl handler can reach its API; set eks.admin_role_arns for the region",
+            )

@@ -16,7 +16,7 @@ from genai_infra.preflight.cfn import Pointer, TargetIndex, render
 from genai_infra.preflight.model import Hit, Severity, StackTemplate, TargetTemplates, rule
 
 ROLE_PARAMETER = re.compile(
-    r"^/[^/]+/[^/]+/(?:network/(?P<role>[a-z]+)|aurora/(?P<aurora>rotation)|msk/(?P<msk>replicator))"
+    r"^/[^/]+/[^/]+/(?:network/(?P<role>[a-z]+)|aurora/(?P<aurora>rotation|user-setup)|msk/(?P<msk>replicator))"
     r"-security-group-id$"
 )
 INTERNET = frozenset({"0.0.0.0/0", "::/0"})
@@ -44,6 +44,7 @@ REQUIRED_PATHS: tuple[Path, ...] = (
 # Replicator. Allowed into the groups above, never required.
 OPTIONAL_PATHS: tuple[Path, ...] = (
     Path("rotation", "database", 5432, "secret rotation to Aurora PostgreSQL"),
+    Path("user-setup", "database", 5432, "the function creating the app's database user to Aurora PostgreSQL"),
     Path("replicator", "msk", 9098, "MSK Replicator to MSK with IAM"),
 )
 # The ALB is the only group the internet may reach, on these ports only.
@@ -307,18 +308,79 @@ def nothing_wider(target: TargetTemplates) -> Iterator[Hit]:
         )
 
 
-@rule("PF008", Severity.ERROR, "target", "the alb/app/database/msk groups have no allow-all egress")
+# The EKS cluster security group: EKS creates it with an allow-all egress rule no template can remove.
+EKS_CLUSTER_GROUP = "the EKS cluster security group"
+
+
+def _node_group_security_groups(graph: GroupGraph, target: TargetTemplates) -> Iterator[tuple[Hit, str]]:
+    """(where, group) for every security group an EKS node group's instances carry.
+
+    Pods without security groups for pods share their node's groups, so these are the pods'
+    groups too. A node group without a launch template, or one whose template names no groups or
+    names the cluster's ClusterSecurityGroupId, carries the EKS cluster security group.
+    """
+    clusters = {(template.stack, logical_id) for template, logical_id, _ in _cluster_groups(target)}
+    for template, logical_id, properties in target.of_type("AWS::EKS::Nodegroup"):
+        where = template.hit(logical_id, "")
+        launch_template = properties.get("LaunchTemplate") or {}
+        pointer = graph.index.resolve(template, launch_template.get("Id") or launch_template.get("Name"))
+        data = (graph.index.resource(pointer) or {}).get("Properties", {}) if pointer else {}
+        groups = data.get("LaunchTemplateData", {}).get("SecurityGroupIds") or []
+        if not groups:
+            yield where, EKS_CLUSTER_GROUP
+        for group in groups:
+            get_att = group.get("Fn::GetAtt") if isinstance(group, dict) else None
+            if get_att and (template.stack, get_att[0]) in clusters and get_att[1] == "ClusterSecurityGroupId":
+                yield where, EKS_CLUSTER_GROUP
+            else:
+                name = graph.name(template, group)
+                if name is not None:
+                    yield where, name
+
+
+@rule(
+    "PF008",
+    Severity.ERROR,
+    "target",
+    "the alb/app/database/msk groups and every group on EKS nodes (and so their pods) have no allow-all egress",
+)
 def no_allow_all_egress(target: TargetTemplates) -> Iterator[Hit]:
     graph = GroupGraph(target)
     roles = set(graph.roles.values())
+
+    def allow_all(edge: Edge) -> bool:
+        return edge.direction == "egress" and edge.to_internet and edge.protocol in ("-1", "all")
+
     for edge in graph.edges:
-        if edge.direction == "egress" and edge.group in roles and edge.to_internet and edge.protocol in ("-1", "all"):
+        if edge.group in roles and allow_all(edge):
             yield Hit(
                 edge.stack,
                 edge.logical_id,
                 f"the {edge.group} security group allows all outbound traffic; set allow_all_outbound=False "
                 "and add egress rules for the paths it needs",
             )
+    reported: set[tuple[str, str]] = set()
+    for where, group in _node_group_security_groups(graph, target):
+        if group == EKS_CLUSTER_GROUP:
+            yield Hit(
+                where.stack,
+                where.logical_id,
+                f"node group {where.logical_id} carries {EKS_CLUSTER_GROUP}, whose egress allows everything, and "
+                "its pods share it, so the app group's egress limits nothing; name the nodes' own groups in the "
+                "launch template instead",
+            )
+            continue
+        if group in roles:
+            continue  # reported above, once
+        for edge in graph.edges:
+            if edge.group == group and allow_all(edge) and (edge.stack, edge.logical_id) not in reported:
+                reported.add((edge.stack, edge.logical_id))
+                yield Hit(
+                    edge.stack,
+                    edge.logical_id,
+                    f"security group {group} is attached to node group {where.logical_id} (and so to its pods) and "
+                    "allows all outbound traffic; set allow_all_outbound=False and add the egress rules nodes need",
+                )
 
 
 SSH = 22

@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common, main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, run_step
 from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly
@@ -71,10 +71,12 @@ def waves(log: Path) -> list[str]:
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Any:
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
     monkeypatch.setattr(
-        main, "_synthesize", lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets]
+        common,
+        "synthesize_targets",
+        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
     )
 
     def run(*args: str, stdin: str | None = None) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common
 from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
@@ -261,7 +261,7 @@ def test_cli_dry_run_prints_the_plan_and_calls_nothing(monkeypatch: pytest.Monke
         raise AssertionError("a dry run must not create AWS clients")
 
     monkeypatch.setattr(validate_cli, "aws_clients", no_aws)
-    monkeypatch.setattr(main.console, "width", 250)
+    monkeypatch.setattr(common.console, "width", 250)
     result = CliRunner().invoke(app, ["failover", "--env", "production", "--to", TOKYO, "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -277,7 +277,7 @@ def test_cli_runs_the_drill_and_fails_at_a_failed_step(monkeypatch: pytest.Monke
     aurora, redis = GlobalAurora(sync="pending-resync"), GlobalRedis()
     factory = clients_of(aurora, redis, HealthChecks({TAIPEI: True, TOKYO: True}))
     monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, factory))
-    monkeypatch.setattr(main.console, "width", 250)
+    monkeypatch.setattr(common.console, "width", 250)
     result = CliRunner().invoke(app, ["failover", "--env", "production", "--to", TOKYO])
     assert result.exit_code == 1
     assert "1. check the Aurora global database genai-demo-production-global" in result.output

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common, main
 from genai_infra.preflight import RULES, check_assemblies, from_assembly, support
 from genai_infra.synth import Assembly
 from genai_infra.targets import stacks_of
@@ -75,8 +75,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
     """Run the CLI in-process with `_synthesize` answering from the given assemblies."""
     monkeypatch.setenv("COLUMNS", "250")
     # The module's consoles read COLUMNS when imported, which may be before this fixture runs.
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
 
     def run(args: list[str], source: dict[tuple[str, str], Assembly] | None = None) -> Any:
         chosen = source or assemblies
@@ -84,7 +84,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
         def synthesize(config: Any, targets: list[Any], out: Path) -> list[Assembly]:
             return [chosen[(t.environment, t.region)] for t in targets]
 
-        monkeypatch.setattr(main, "_synthesize", synthesize)
+        monkeypatch.setattr(common, "synthesize_targets", synthesize)
         return CliRunner().invoke(main.app, args)
 
     return run

@@ -11,7 +11,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common
 from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
@@ -232,7 +232,7 @@ def test_cli_prints_the_table_and_exits_1_on_failure(
     seed_region(staging, staging.primary_region, {})
     monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, factory()))
     # Wide enough that no check name wraps inside its cell, whatever terminal runs the tests.
-    monkeypatch.setattr(main.console, "width", 250)
+    monkeypatch.setattr(common.console, "width", 250)
     runner = CliRunner()
     ok = runner.invoke(app, ["validate", "--env", "staging", "--no-probes"], env={"COLUMNS": "250"})
     assert ok.exit_code == 0, ok.output

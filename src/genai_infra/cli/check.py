@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
@@ -126,25 +127,24 @@ def check(
 ) -> None:
     """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
     from genai_infra.checks import lint, nag_summary, warm_up
-    from genai_infra.cli import main
     from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
-    config = main._config(config_file, overrides)
-    targets = main._targets(config, env, None)
+    config = common.project_config(config_file, overrides)
+    targets = common.chosen_targets(config, env, None)
     try:
         worker_count()
     except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
-        raise main.fail(f"{error}.") from None
+        raise common.fail(f"{error}.") from None
     with worker_pool(len(targets)) as pool:
         if pool:
             # Workers start Python and import cfn-lint while this process synthesizes.
             for _ in range(len(targets)):
                 pool.submit(warm_up)
-        assemblies = main._synthesize(config, targets, out)
+        assemblies = common.synthesize_targets(config, targets, out)
         linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
-        again = main._synthesize(config, targets, out / "determinism")
-        with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+        again = common.synthesize_targets(config, targets, out / "determinism")
+        with common.errors.status(f"cfn-lint of {len(assemblies)} targets"):
             lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
     preflight = preflight_findings(assemblies)
     for first, second in zip(assemblies, again, strict=True):
@@ -167,7 +167,7 @@ def check(
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
     table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
-    main.console.print(table)
+    common.console.print(table)
     errors = sum(row.severity == "error" for row in rows)
     if errors:
-        raise main.fail(f"{errors} error(s) in {env}; see the table above.")
+        raise common.fail(f"{errors} error(s) in {env}; see the table above.")

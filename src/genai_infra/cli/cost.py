@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment
 from genai_infra.config.model import EnvironmentConfig
@@ -28,9 +28,6 @@ OVER_BUDGET_EXIT = 3
 ALERT_THRESHOLD = "alert"
 # Options that may be given without their value; the parser gets an explicit default instead.
 OPTIONAL_VALUES = {"--fail-over-budget": ALERT_THRESHOLD}
-
-console = Console()
-errors = Console(stderr=True)
 
 
 def expand_optional_values(args: Sequence[str]) -> list[str]:
@@ -52,11 +49,6 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 def _environment_keys(assignments: Sequence[str], env: str) -> list[str]:
     """`regions.ap-east-2.eks...=x` is relative to the chosen environment; full paths stay as they are."""
     relative = set(EnvironmentConfig.model_fields)
@@ -66,7 +58,6 @@ def _environment_keys(assignments: Sequence[str], env: str) -> list[str]:
 def _estimate(
     config: ProjectConfig, env: str, source: list[Path] | None, usage: UsageBook, planned: bool, out: Path
 ) -> Estimate:
-    from genai_infra.cli.main import _synthesize
     from genai_infra.targets import targets_of
 
     try:
@@ -74,10 +65,10 @@ def _estimate(
         if source:
             templates = templates_from_directories(source, environment)
         else:
-            templates = templates_from_assemblies(_synthesize(config, targets_of(environment), out))
+            templates = templates_from_assemblies(common.synthesize_targets(config, targets_of(environment), out))
         return estimate(environment, templates, usage, load_catalog(), planned=planned)
     except (ConfigError, CostError) as error:
-        raise _fail(str(error)) from None
+        raise common.fail(str(error)) from None
 
 
 def _threshold(value: str, environment: EnvironmentConfig) -> float:
@@ -86,9 +77,9 @@ def _threshold(value: str, environment: EnvironmentConfig) -> float:
     try:
         percent = float(value.rstrip("%"))
     except ValueError:
-        raise _fail(f"--fail-over-budget takes a percentage of the budget, not {value!r}.") from None
+        raise common.fail(f"--fail-over-budget takes a percentage of the budget, not {value!r}.") from None
     if percent <= 0:
-        raise _fail(f"--fail-over-budget needs a positive percentage, got {value}.")
+        raise common.fail(f"--fail-over-budget needs a positive percentage, got {value}.")
     return percent
 
 
@@ -124,11 +115,11 @@ def cost(
 ) -> None:
     """Monthly cost of an environment by category and stack, against its budget (offline list prices)."""
     if output_format not in ("table", "json"):
-        raise _fail(f"unknown format {output_format!r}; use table or json.")
+        raise common.fail(f"unknown format {output_format!r}; use table or json.")
     if not compare and not env:
-        raise _fail("no environment given; pass --env development, staging or production, or --compare.")
+        raise common.fail("no environment given; pass --env development, staging or production, or --compare.")
     if what_if and source:
-        raise _fail("--what-if changes the templates, so it needs synthesis; drop --from.")
+        raise common.fail("--what-if changes the templates, so it needs synthesis; drop --from.")
     try:
         base_config = load_config(config_file, overrides or [])
         usage = load_usage(usage_file)
@@ -140,7 +131,7 @@ def cost(
             else None
         )
     except (ConfigError, CostError) as error:
-        raise _fail(str(error)) from None
+        raise common.fail(str(error)) from None
     with tempfile.TemporaryDirectory(prefix="genai-cost-") as scratch:
         baseline = [_estimate(base_config, name, source, usage, planned, Path(scratch) / "base") for name in names]
         results = baseline
@@ -154,23 +145,23 @@ def cost(
             payload["baseline_total_usd"] = {b.environment: round(b.total_usd, 2) for b in baseline}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif compare:
-        console.print(summary_table(results))
+        common.console.print(summary_table(results))
         for result in results:
-            print_notes(console, result, heading=True)
+            print_notes(common.console, result, heading=True)
     else:
-        print_estimate(console, results[0], details=details)
+        print_estimate(common.console, results[0], details=details)
     if what_if and output_format == "table":
         for before, after in zip(baseline, results, strict=True):
             delta = after.total_usd - before.total_usd
-            console.print(
+            common.console.print(
                 f"what-if {', '.join(what_if)}: {after.environment} {usd(after.total_usd)} USD "
                 f"(baseline {usd(before.total_usd)}, {'+' if delta >= 0 else ''}{usd(delta)})"
             )
     if chart is not None:
         if len(results) != 1:
-            raise _fail("--chart draws one environment; use --env instead of --compare.")
+            raise common.fail("--chart draws one environment; use --env instead of --compare.")
         write_chart(results[0], chart)
-        errors.print(f"chart written to {chart}")
+        common.errors.print(f"chart written to {chart}")
     if fail_over_budget is not None:
         over = []
         for result in results:
@@ -178,5 +169,5 @@ def cost(
             if result.budget_percent > limit:
                 over.append(f"{result.environment} {result.budget_percent:.0f} % of its budget (limit {limit:g} %)")
         if over:
-            errors.print(f"[red]over budget:[/red] {'; '.join(over)}", highlight=False)
+            common.errors.print(f"[red]over budget:[/red] {'; '.join(over)}", highlight=False)
             raise typer.Exit(code=OVER_BUDGET_EXIT)

@@ -24,6 +24,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.deployment import (
     Need,
@@ -62,9 +63,7 @@ OutOption = Annotated[Path, typer.Option(help="directory for the cloud assemblie
 def cdk_executable() -> str:
     chosen = os.environ.get(CDK_ENV) or str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")
     if not Path(chosen).is_file():
-        from genai_infra.cli import main
-
-        raise main.fail(f"the CDK CLI {chosen} does not exist; run `bash scripts/setup.sh` (npm ci) first.")
+        raise common.fail(f"the CDK CLI {chosen} does not exist; run `bash scripts/setup.sh` (npm ci) first.")
     return chosen
 
 
@@ -225,14 +224,13 @@ class Failure:
 
 def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: str) -> Failure | None:
     """Run the steps in order with a live view; stop at the first failing one."""
-    from genai_infra.cli import main
 
     for index, (wave, command) in enumerate(steps, start=1):
         started = time.monotonic()
         initial = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
         with Live(
             progress_view(index, len(steps), wave, initial, verb),
-            console=main.errors,
+            console=common.errors,
             refresh_per_second=4,
             transient=True,
         ) as live:
@@ -240,8 +238,8 @@ def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: s
             def prompt(text: str, current: StepOutcome, live: Live = live) -> None:
                 # Show what cdk asks about (the security changes), then let the operator answer it.
                 live.stop()
-                main.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
-                main.errors.print(text, end="", highlight=False, markup=False)
+                common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
+                common.errors.print(text, end="", highlight=False, markup=False)
                 live.start()
 
             def changed(current: StepOutcome, live: Live = live, index: int = index, wave: Wave = wave) -> None:
@@ -250,9 +248,9 @@ def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: s
             result = run_step(command, wave, changed, prompt, done_marker)
         seconds = time.monotonic() - started
         if result.returncode != 0:
-            main.errors.print(progress_view(index, len(steps), wave, result, verb))
+            common.errors.print(progress_view(index, len(steps), wave, result, verb))
             return Failure(wave, result.failed_stack(wave), result)
-        main.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
+        common.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
     return None
 
 
@@ -266,16 +264,15 @@ def _plan(
     config_file: Path | None,
     overrides: list[str] | None,
 ) -> tuple[list[Target], list[Wave]]:
-    from genai_infra.cli import main
 
-    config = main._config(config_file, overrides)
-    targets = main._targets(config, env, region)
+    config = common.project_config(config_file, overrides)
+    targets = common.chosen_targets(config, env, region)
     try:
         if stacks:
             check_selection(targets, stacks)
         return targets, plan_waves(targets, set(stacks) if stacks else None)
     except PlanError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
 
 
 def plan_table(waves: Sequence[Wave], title: str) -> Table:
@@ -326,7 +323,6 @@ def deploy(
     overrides: SetOption = None,
 ) -> None:
     """Deploy an environment phase by phase with the pinned CDK CLI (primary, secondary, then us-east-1)."""
-    from genai_infra.cli import main
     from genai_infra.cli.check import report_preflight
 
     targets, waves = _plan(env, region, stack, config_file, overrides)
@@ -335,47 +331,48 @@ def deploy(
         if resume:
             waves = resume_from(waves, resume)
     except PlanError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
-    if report_preflight(assemblies, main.errors):
-        raise main.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
+    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
+    if report_preflight(assemblies, common.errors):
+        raise common.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
     problems = ordering_problems(waves, assemblies)
     if problems:
         first = problems[0]
-        raise main.fail(
+        raise common.fail(
             f"the plan would deploy {first.region}/{first.stack} before {first.on_region}/{first.on_stack}, "
             f"which it needs ({first.reason}); fix genai_infra.deployment."
         )
     directory = {a.target.region: a.directory.resolve() for a in assemblies}
     steps = [(w, deploy_command(cdk, w, directory[w.region], approval, out.resolve())) for w in waves]
-    main.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
+    common.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
     if dry_run:
         for _, command in steps:
             sys.stdout.write(shlex.join(command) + "\n")
         return
     failure = run_waves(steps, "deploy", "no changes")
     if failure is None:
-        main.errors.print(f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks.")
+        common.errors.print(
+            f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks."
+        )
         return
     report_failure(failure, "deploy")
     arguments = deploy_arguments(env, region, stack, require_approval, out, config_file, overrides)
-    main.errors.print(f"resume with: {resume_command(arguments, failure)}", highlight=False, soft_wrap=True)
+    common.errors.print(f"resume with: {resume_command(arguments, failure)}", highlight=False, soft_wrap=True)
     raise typer.Exit(DEPLOY_FAILED_EXIT)
 
 
 def report_failure(failure: Failure, verb: str) -> None:
-    from genai_infra.cli import main
 
     wave = failure.wave
-    main.errors.print(
+    common.errors.print(
         f"[red]error:[/red] {verb} failed in phase {wave.phase}, {wave.region}, stack {failure.stack} "
         f"({cloudformation_name(wave, failure.stack)}), cdk exit code {failure.outcome.returncode}.",
         highlight=False,
     )
-    main.errors.print("last error lines:", highlight=False)
+    common.errors.print("last error lines:", highlight=False)
     for line in failure.outcome.error_lines():
-        main.errors.print(f"  {line}", highlight=False, markup=False)
+        common.errors.print(f"  {line}", highlight=False, markup=False)
 
 
 def diff(
@@ -386,11 +383,10 @@ def diff(
     overrides: SetOption = None,
 ) -> None:
     """cdk diff of every target of an environment against what is deployed (needs AWS credentials)."""
-    from genai_infra.cli import main
 
     targets, waves = _plan(env, region, None, config_file, overrides)
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
+    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
     for assembly in assemblies:
         stacks = [s for w in waves if w.region == assembly.target.region for s in w.stacks]
         result = subprocess.run(
@@ -403,15 +399,15 @@ def diff(
         )
         text = ANSI.sub("", result.stdout + result.stderr)
         if result.returncode != 0 and NO_CREDENTIALS in text:
-            raise main.fail(
+            raise common.fail(
                 f"cdk diff of {assembly.target.label} needs AWS credentials and found none; configure a profile "
                 "(AWS_PROFILE) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the target account and run it again."
             )
-        main.console.print(f"[bold]{assembly.target.label}[/]")
-        main.console.print(text, highlight=False, markup=False)
+        common.console.print(f"[bold]{assembly.target.label}[/]")
+        common.console.print(text, highlight=False, markup=False)
         if result.returncode != 0:
             last = next((line for line in reversed(text.splitlines()) if line.strip()), "no output")
-            raise main.fail(f"cdk diff of {assembly.target.label} failed (exit {result.returncode}): {last.strip()}")
+            raise common.fail(f"cdk diff of {assembly.target.label} failed (exit {result.returncode}): {last.strip()}")
 
 
 def retained_table(assemblies: Sequence[Assembly], waves: Sequence[Wave]) -> tuple[Table, int]:
@@ -455,20 +451,21 @@ def destroy(
     overrides: SetOption = None,
 ) -> None:
     """Destroy an environment in reverse deployment order; production needs its name typed back."""
-    from genai_infra.cli import main
 
     targets, waves = _plan(env, region, stack, config_file, overrides)
     if env == "production" and confirm is not None and confirm != env:
-        raise main.fail(f"destroy of production refused: --confirm {confirm!r} is not the environment's name.")
+        raise common.fail(f"destroy of production refused: --confirm {confirm!r} is not the environment's name.")
     waves = list(reversed(waves))
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
+    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
     table, retained = retained_table(assemblies, waves)
-    main.console.print(table)
-    main.console.print(f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot).")
+    common.console.print(table)
+    common.console.print(
+        f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot)."
+    )
     directory = {a.target.region: a.directory.resolve() for a in assemblies}
     steps = [(w, destroy_command(cdk, w, directory[w.region])) for w in waves]
-    main.console.print(plan_table(waves, f"destroy {env} (reverse deployment order)"))
+    common.console.print(plan_table(waves, f"destroy {env} (reverse deployment order)"))
     if dry_run:
         for _, command in steps:
             sys.stdout.write(shlex.join(command) + "\n")
@@ -478,12 +475,12 @@ def destroy(
             confirm if confirm is not None else typer.prompt("Type the environment's name to destroy it", default="")
         )
         if typed != env:
-            raise main.fail(
+            raise common.fail(
                 "destroy of production refused: the environment's name was not typed back (--confirm production)."
             )
     protected = terminated_protected(assemblies)
     if protected:
-        main.errors.print(
+        common.errors.print(
             f"[yellow]note:[/] {len(protected)} stack(s) have termination protection; CloudFormation refuses to delete "
             "them until it is turned off, e.g. aws cloudformation update-termination-protection "
             f"--no-enable-termination-protection --region {protected[0][0]} --stack-name {protected[0][1]}",
@@ -491,7 +488,7 @@ def destroy(
         )
     failure = run_waves(steps, "destroy", "destroyed")
     if failure is None:
-        main.errors.print(
+        common.errors.print(
             f"[green]destroyed[/] {env}: {sum(len(w.stacks) for w in waves)} stacks; {retained} retained."
         )
         return

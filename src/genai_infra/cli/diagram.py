@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 
 FORMATS = ("mermaid", "svg", "png")
@@ -34,32 +35,31 @@ def diagram(
     overrides: SetOption = None,
 ) -> None:
     """Stack organization by layer, regional architecture and deployment phases, from the cloud assemblies."""
-    from genai_infra.cli import main
     from genai_infra.diagrams import architecture_document, diagrams_of, to_mermaid
     from genai_infra.diagrams.render import RenderError, find_browser, mermaid_cli, render_images
 
     if output_format not in FORMATS:
-        raise main.fail(f"unknown format {output_format!r}; use mermaid, svg or png.")
+        raise common.fail(f"unknown format {output_format!r}; use mermaid, svg or png.")
     if output_format != "mermaid":
         if out is None:
-            raise main.fail(f"--format {output_format} writes one file per picture; pass --out DIR.")
+            raise common.fail(f"--format {output_format} writes one file per picture; pass --out DIR.")
         try:  # before synthesis: a missing browser should not cost a minute of synthesis first
             mermaid_cli()
             find_browser()
         except RenderError as error:
-            raise main.fail(f"{error}.") from None
+            raise common.fail(f"{error}.") from None
     if write_docs and env != DOCS_ENVIRONMENT:
-        raise main.fail(
+        raise common.fail(
             f"docs/architecture.md shows {DOCS_ENVIRONMENT}; use --env {DOCS_ENVIRONMENT} with --write-docs."
         )
-    config = main._config(config_file, overrides)
-    assemblies = main._synthesize(config, main._targets(config, env, None), cdk_out)
+    config = common.project_config(config_file, overrides)
+    assemblies = common.synthesize_targets(config, common.chosen_targets(config, env, None), cdk_out)
 
     if write_docs:
         path = architecture_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(architecture_document(env, assemblies), encoding="utf-8")
-        main.errors.print(f"[green]wrote[/green] {path}")
+        common.errors.print(f"[green]wrote[/green] {path}")
     if out is None:
         if not write_docs:
             sys.stdout.write(architecture_document(env, assemblies))
@@ -73,11 +73,11 @@ def diagram(
                 written.append(out / f"{stem}.mmd")
                 written[-1].write_text(text, encoding="utf-8")
         else:
-            with main.errors.status(f"drawing {len(pictures)} {output_format} images"):
+            with common.errors.status(f"drawing {len(pictures)} {output_format} images"):
                 written = render_images(pictures, out, output_format)
     except RenderError as error:
-        raise main.fail(f"{error}.") from None
+        raise common.fail(f"{error}.") from None
     except OSError as error:
-        raise main.fail(f"cannot write to {out} ({error.strerror or error}).") from None
+        raise common.fail(f"cannot write to {out} ({error.strerror or error}).") from None
     for path in written:
-        main.errors.print(f"[green]wrote[/green] {path}")
+        common.errors.print(f"[green]wrote[/green] {path}")

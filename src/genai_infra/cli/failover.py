@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, select_environment
 from genai_infra.validation.failover import FailoverError, StepReport, drill_steps, refuse_unless_drillable, run_steps
@@ -24,35 +25,34 @@ def failover(
     overrides: SetOption = None,
 ) -> None:
     """Move Aurora's and Redis's writers to another region and report where Route 53 sends traffic."""
-    from genai_infra.cli import main
     from genai_infra.cli.validate import aws_clients
     from genai_infra.validation.failover import Waiting
 
     if timeout <= 0:
-        raise main.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
-    config = main._config(config_file, overrides)
+        raise common.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
         refuse_unless_drillable(environment, to)
     except (ConfigError, FailoverError) as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     kind = "unplanned failover" if unplanned else "planned switchover"
     if dry_run:
         # The plan needs no client: the steps are built with a factory that is never called.
         def unused(region: str, service: str) -> None:
             raise AssertionError("a dry run calls no AWS API")
 
-        main.console.print(f"[bold]{env}: {kind} to {to}[/] (dry run, nothing is changed)")
+        common.console.print(f"[bold]{env}: {kind} to {to}[/] (dry run, nothing is changed)")
         for number, step in enumerate(drill_steps(environment, to, unused, unplanned=unplanned), start=1):
-            main.console.print(f"  {number}. {step.title}")
+            common.console.print(f"  {number}. {step.title}")
         return
     _, clients = aws_clients(profile)
-    main.console.print(f"[bold]{env}: {kind} to {to}[/]")
+    common.console.print(f"[bold]{env}: {kind} to {to}[/]")
 
     def report(step: StepReport) -> None:
         verdict = "[green]done[/]" if step.passed else "[red]FAILED[/]"
-        main.console.print(f"  {step.number}. {step.title}: {verdict} in {step.seconds:.1f} s\n     {step.detail}")
+        common.console.print(f"  {step.number}. {step.title}: {verdict} in {step.seconds:.1f} s\n     {step.detail}")
 
     steps = drill_steps(environment, to, clients, unplanned=unplanned, waiting=Waiting(timeout_seconds=timeout))
     if not run_steps(steps, report):
-        raise main.fail(f"the {kind} to {to} stopped at a failed step; see the step above.")
+        raise common.fail(f"the {kind} to {to} stopped at a failed step; see the step above.")

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, select_environment, select_region
 
@@ -22,15 +23,13 @@ def aws_clients(profile: str | None = None) -> tuple[Any, Any]:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
-    from genai_infra.cli import main
-
     try:
         session = boto3.Session(profile_name=profile)
         credentials = session.get_credentials()
     except BotoCoreError as error:
-        raise main.fail(f"AWS credentials could not be loaded ({error}).") from None
+        raise common.fail(f"AWS credentials could not be loaded ({error}).") from None
     if credentials is None:
-        raise main.fail(
+        raise common.fail(
             "no AWS credentials found; configure them (AWS_PROFILE, environment variables, or the CI's OIDC role) "
             "and run again."
         )
@@ -59,19 +58,18 @@ def validate(
     overrides: SetOption = None,
 ) -> None:
     """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure."""
-    from genai_infra.cli import main
     from genai_infra.validation.suite import ProbeOptions, validate_environment
 
     if timeout <= 0:
-        raise main.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
-    config = main._config(config_file, overrides)
+        raise common.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
         regions = list(environment.regions) if region is None else [select_region(environment, region)]
     except ConfigError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     if regions[0] not in environment.regions:
-        raise main.fail(
+        raise common.fail(
             f"{regions[0]} is the global region of {env}; validate a serving region: {', '.join(environment.regions)}."
         )
     session, clients = aws_clients(profile)
@@ -82,14 +80,14 @@ def validate(
         timeout=timeout,
         kubernetes_token=lambda cluster, where: eks_token(session, cluster, where),
     )
-    with main.errors.status(f"validating {env} in {', '.join(regions)}"):
+    with common.errors.status(f"validating {env} in {', '.join(regions)}"):
         outcomes = validate_environment(environment, regions, clients, options)
     table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
     for outcome in outcomes:
         verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
         table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
-    main.console.print(table)
+    common.console.print(table)
     failed = sum(not outcome.result.passed for outcome in outcomes)
-    main.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
+    common.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
     if failed:
-        raise main.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")
+        raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

@@ -7,10 +7,12 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -70,7 +72,7 @@ def waves(log: Path) -> list[str]:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Any:
+def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Iterator[Any]:
     monkeypatch.setattr(common, "console", Console(width=250))
     monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
     monkeypatch.setattr(
@@ -82,7 +84,13 @@ def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assem
     def run(*args: str, stdin: str | None = None) -> Any:
         return CliRunner().invoke(main.app, list(args), input=stdin)
 
-    return run
+    # moto answers the credentials check (STS GetCallerIdentity) that comes before anything is synthesized;
+    # the keys are the test's own (monkeypatch), so a test may still take them away.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto-test-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto-test-secret")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws(config={"core": {"mock_credentials": False}}):
+        yield run
 
 
 def test_dry_run_prints_the_exact_commands(cli: Any, fake_cdk: Path, assemblies: Any, tmp_path: Path) -> None:
@@ -201,9 +209,12 @@ def test_destroy_refuses_production_without_the_name(cli: Any, fake_cdk: Path) -
     result = cli("destroy", "--env", "production", stdin="prod\n")
     assert result.exit_code == 1
     assert "destroy of production refused" in result.output
-    assert "67 resource(s) stay after their stacks are deleted" in result.output
-    assert "AWS::RDS::DBCluster" in result.output
+    # The refusal comes before synthesis; what would stay is what --dry-run shows.
+    assert "synthesized" not in result.output
     assert calls(fake_cdk) == []
+    shown = cli("destroy", "--env", "production", "--dry-run")
+    assert "67 resource(s) stay after their stacks are deleted" in shown.output
+    assert "AWS::RDS::DBCluster" in shown.output
     wrong = cli("destroy", "--env", "production", "--confirm", "staging")
     assert wrong.exit_code == 1
     assert "--confirm 'staging' is not the environment's name" in wrong.output
@@ -226,7 +237,7 @@ def test_destroy_goes_in_reverse_order(cli: Any, fake_cdk: Path) -> None:
 
 def test_destroy_failure_names_the_stack(cli: Any, fake_cdk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_CDK_FAIL", "ap-northeast-1/EKSStack")
-    result = cli("destroy", "--env", "development")
+    result = cli("destroy", "--env", "development", "--confirm", "development")
     assert result.exit_code == DEPLOY_FAILED_EXIT
     assert "destroy failed in phase 3, ap-northeast-1, stack EKSStack" in result.output
     assert waves(fake_cdk)[-1] == "destroy ap-northeast-1: EKSStack"

@@ -230,7 +230,7 @@ def test_cli_prints_the_table_and_exits_1_on_failure(
 ) -> None:
     staging = config.environments["staging"]
     seed_region(staging, staging.primary_region, {})
-    monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, factory()))
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, factory()))
     # Wide enough that no check name wraps inside its cell, whatever terminal runs the tests.
     monkeypatch.setattr(common.console, "width", 250)
     runner = CliRunner()
@@ -242,7 +242,7 @@ def test_cli_prints_the_table_and_exits_1_on_failure(
     assert f"{expected} of {expected} checks pass." in ok.output
 
     broken = factory(eks={"describe_addon": addon_stub(broken="kube-proxy")})
-    monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, broken))
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, broken))
     bad = runner.invoke(app, ["validate", "--env", "staging", "--no-probes"], env={"COLUMNS": "250"})
     assert bad.exit_code == 1
     assert "EKS add-on kube-proxy" in bad.output

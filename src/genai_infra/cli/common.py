@@ -7,6 +7,8 @@ its functions through the module (`common.synthesize_targets(...)`) so that test
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,9 @@ from genai_infra.targets import Target, targets_of
 if TYPE_CHECKING:
     from genai_infra.synth import Assembly
 
+# Set when the user presses Ctrl-C (main installs the handler): a failure after it is the interrupt's
+# doing (the jsii Node process gets the signal too), not an error to report.
+INTERRUPT = threading.Event()
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)
@@ -28,6 +33,20 @@ def fail(message: str) -> typer.Exit:
     """Print one sentence on stderr; the caller raises the returned exit (code 1, nothing ran)."""
     errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
+
+
+def confirmed(env: str, confirm: str | None, action: str) -> None:
+    """The environment's name typed back (or --confirm ENV), before anything is synthesized; else exit 1."""
+    if confirm is not None:
+        if confirm != env:
+            raise fail(f"{action} of {env} refused: --confirm {confirm!r} is not the environment's name.")
+        return
+    try:
+        typed = typer.prompt(f"{action} of {env}: type the environment's name to go on", default="", show_default=False)
+    except typer.Abort:  # end of input (no terminal) or Ctrl-C at the prompt
+        raise fail(f"{action} of {env} needs its name typed back; in CI add --confirm {env}.") from None
+    if typed.strip() != env:
+        raise fail(f"{action} of {env} refused: the environment's name was not typed back (--confirm {env}).")
 
 
 def project_config(config_file: Path | None, overrides: list[str] | None) -> ProjectConfig:
@@ -59,6 +78,8 @@ def synthesize_targets(config: ProjectConfig, targets: list[Target], out: Path) 
             try:
                 assemblies.append(synthesize(config, target, out))
             except Exception as error:  # jsii reports validation failures as a generic error
+                if INTERRUPT.is_set():
+                    raise KeyboardInterrupt from None
                 first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 raise fail(
                     f"synthesis of {target.label} failed: {first_line} "
@@ -74,12 +95,33 @@ def target_assemblies(config: ProjectConfig, targets: list[Target], out: Path, s
         return synthesize_targets(config, targets, out)
     from genai_infra.synth import Assembly, target_directory
 
+    if not source.is_dir():
+        raise fail(f"--from {source} is not a folder; pass the folder `genai-infra check --out DIR` wrote.")
     assemblies = [Assembly(target, target_directory(source, target)) for target in targets]
     for assembly in assemblies:
-        if not (assembly.directory / "manifest.json").is_file():
-            target = assembly.target
+        target = assembly.target
+        manifest = assembly.directory / "manifest.json"
+        if not manifest.is_file():
             raise fail(
                 f"{source} holds no assembly of {target.label}; run `genai-infra synth --env {target.environment} "
                 f"--out {source}` first, or leave out --from."
             )
+        try:
+            artifacts = json.loads(manifest.read_text(encoding="utf-8"))["artifacts"]
+            if not isinstance(artifacts, dict):
+                raise TypeError(type(artifacts).__name__)
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+            raise fail(
+                f"{manifest} is not a cloud assembly manifest; synthesize again with "
+                f"`genai-infra synth --env {target.environment} --out {source}`."
+            ) from None
     return assemblies
+
+
+def refuse_overrides_with_source(source: Path | list[Path] | None, overrides: list[str] | None) -> None:
+    """--set changes what synthesis produces; assemblies read with --from were synthesized without it."""
+    if source and overrides:
+        raise fail(
+            f"--set {overrides[0]} would not change the assemblies read with --from, which are already synthesized; "
+            "drop --from to synthesize with it, or drop --set."
+        )

@@ -7,6 +7,7 @@ Exit codes: 0 priced (and under the threshold), 1 an error (one sentence on stde
 from __future__ import annotations
 
 import json
+import math
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -78,6 +79,8 @@ def _threshold(value: str, environment: EnvironmentConfig) -> float:
         percent = float(value.rstrip("%"))
     except ValueError:
         raise common.fail(f"--fail-over-budget takes a percentage of the budget, not {value!r}.") from None
+    if not math.isfinite(percent):  # nan compares false with everything: the gate would never close
+        raise common.fail(f"--fail-over-budget needs a finite percentage, got {value}.")
     if percent <= 0:
         raise common.fail(f"--fail-over-budget needs a positive percentage, got {value}.")
     return percent
@@ -118,6 +121,12 @@ def cost(
         raise common.fail(f"unknown format {output_format!r}; use table or json.")
     if not compare and not env:
         raise common.fail("no environment given; pass --env development, staging or production, or --compare.")
+    common.refuse_overrides_with_source(source, overrides)
+    if chart is not None:
+        if compare:
+            raise common.fail("--chart draws one environment; use --env instead of --compare.")
+        if not chart.parent.is_dir():
+            raise common.fail(f"--chart {chart}: the folder {chart.parent} does not exist; create it or pick another.")
     if what_if and source:
         raise common.fail("--what-if changes the templates, so it needs synthesis; drop --from.")
     try:
@@ -132,6 +141,10 @@ def cost(
         )
     except (ConfigError, CostError) as error:
         raise common.fail(str(error)) from None
+    if fail_over_budget is not None:  # checked before anything is synthesized
+        for name in names:
+            if name in base_config.environments:
+                _threshold(fail_over_budget, base_config.environments[name])
     with tempfile.TemporaryDirectory(prefix="genai-cost-") as scratch:
         baseline = [_estimate(base_config, name, source, usage, planned, Path(scratch) / "base") for name in names]
         results = baseline
@@ -160,7 +173,10 @@ def cost(
     if chart is not None:
         if len(results) != 1:
             raise common.fail("--chart draws one environment; use --env instead of --compare.")
-        write_chart(results[0], chart)
+        try:
+            write_chart(results[0], chart)
+        except OSError as error:
+            raise common.fail(f"cannot write the chart to {chart} ({error.strerror or error}).") from None
         common.errors.print(f"chart written to {chart}")
     if fail_over_budget is not None:
         over = []

@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +27,9 @@ from rich.live import Live
 from rich.table import Table
 
 from genai_infra.cli import common
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli.aws import ProfileOption, checked_session
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
+from genai_infra.config import ProjectConfig
 from genai_infra.deployment import (
     Need,
     PlanError,
@@ -263,16 +267,21 @@ def _plan(
     stacks: list[str] | None,
     config_file: Path | None,
     overrides: list[str] | None,
-) -> tuple[list[Target], list[Wave]]:
-
+    source: Path | None,
+) -> tuple[ProjectConfig, list[Target], list[Wave]]:
+    common.refuse_overrides_with_source(source, overrides)
     config = common.project_config(config_file, overrides)
     targets = common.chosen_targets(config, env, region)
     try:
         if stacks:
             check_selection(targets, stacks)
-        return targets, plan_waves(targets, set(stacks) if stacks else None)
+        return config, targets, plan_waves(targets, set(stacks) if stacks else None)
     except PlanError as error:
         raise common.fail(str(error)) from None
+
+
+def _with_profile(command: list[str], profile: str | None) -> list[str]:
+    return [*command, "--profile", profile] if profile else command
 
 
 def plan_table(waves: Sequence[Wave], title: str) -> Table:
@@ -295,6 +304,8 @@ def deploy_arguments(
     out: Path,
     config_file: Path | None,
     overrides: list[str] | None,
+    source: Path | None = None,
+    profile: str | None = None,
 ) -> list[str]:
     """The options that shape a deployment, as a command line (for the resume hint)."""
     argv = ["deploy", "--env", env]
@@ -302,7 +313,9 @@ def deploy_arguments(
     for name in stacks or []:
         argv += ["--stack", name]
     argv += ["--require-approval", approval] if approval else []
+    argv += ["--from", str(source)] if source else []
     argv += ["--out", str(out)] if out != Path("cdk.out") else []
+    argv += ["--profile", profile] if profile else []
     argv += ["--config", str(config_file)] if config_file else []
     for override in overrides or []:
         argv += ["--set", override]
@@ -318,14 +331,31 @@ def deploy(
     require_approval: Annotated[
         str | None, typer.Option(help="never, any-change or broadening (default: broadening in production)")
     ] = None,
+    source: FromOption = None,
+    without_termination_protection: Annotated[
+        bool,
+        typer.Option(
+            "--without-termination-protection",
+            help="deploy a copy of the --from assemblies with termination protection off (the local emulator "
+            "rejects it); the checked folder is not changed",
+        ),
+    ] = False,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Deploy an environment phase by phase with the pinned CDK CLI (primary, secondary, then us-east-1)."""
+    """Deploy an environment phase by phase with the pinned CDK CLI (primary, secondary, then us-east-1).
+
+    With --from DIR it deploys the assemblies `genai-infra check --out DIR` (or `synth --out DIR`)
+    checked, without synthesizing again: what was checked is what is deployed.
+    Example: genai-infra deploy --env staging --from cdk.out/main
+    """
     from genai_infra.cli.check import report_preflight
 
-    targets, waves = _plan(env, region, stack, config_file, overrides)
+    if without_termination_protection and source is None:
+        raise common.fail("--without-termination-protection rewrites a copy of checked assemblies; add --from DIR.")
+    config, targets, waves = _plan(env, region, stack, config_file, overrides, source)
     try:
         approval = approval_level(env, require_approval)
         if resume:
@@ -333,7 +363,9 @@ def deploy(
     except PlanError as error:
         raise common.fail(str(error)) from None
     cdk = cdk_executable()
-    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
+    if not dry_run:
+        checked_session(profile, config.environments[env], f"deploy of {env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
     if report_preflight(assemblies, common.errors):
         raise common.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
     problems = ordering_problems(waves, assemblies)
@@ -343,27 +375,50 @@ def deploy(
             f"the plan would deploy {first.region}/{first.stack} before {first.on_region}/{first.on_stack}, "
             f"which it needs ({first.reason}); fix genai_infra.deployment."
         )
-    directory = {a.target.region: a.directory.resolve() for a in assemblies}
-    steps = [(w, deploy_command(cdk, w, directory[w.region], approval, out.resolve())) for w in waves]
-    common.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
-    if dry_run:
-        for _, command in steps:
-            sys.stdout.write(shlex.join(command) + "\n")
-        return
-    failure = run_waves(steps, "deploy", "no changes")
+    with tempfile.TemporaryDirectory(prefix="genai-deploy-") as scratch:
+        if without_termination_protection:
+            assemblies = unprotected_copies(assemblies, Path(scratch))
+        directory = {a.target.region: a.directory.resolve() for a in assemblies}
+        steps = [
+            (w, _with_profile(deploy_command(cdk, w, directory[w.region], approval, out.resolve()), profile))
+            for w in waves
+        ]
+        common.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
+        if dry_run:
+            for _, command in steps:
+                sys.stdout.write(shlex.join(command) + "\n")
+            return
+        failure = run_waves(steps, "deploy", "no changes")
     if failure is None:
         common.errors.print(
             f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks."
         )
         return
     report_failure(failure, "deploy")
-    arguments = deploy_arguments(env, region, stack, require_approval, out, config_file, overrides)
+    arguments = deploy_arguments(env, region, stack, require_approval, out, config_file, overrides, source, profile)
     common.errors.print(f"resume with: {resume_command(arguments, failure)}", highlight=False, soft_wrap=True)
     raise typer.Exit(DEPLOY_FAILED_EXIT)
 
 
-def report_failure(failure: Failure, verb: str) -> None:
+def unprotected_copies(assemblies: Sequence[Assembly], scratch: Path) -> list[Assembly]:
+    """Copies of the assemblies whose stacks carry no termination protection; the originals stay as checked."""
+    from genai_infra.synth import Assembly
 
+    copies = []
+    for assembly in assemblies:
+        copy = scratch / assembly.directory.name
+        shutil.copytree(assembly.directory, copy)
+        manifest_path = copy / "manifest.json"
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for artifact in manifest["artifacts"].values():
+            if artifact.get("type") == "aws:cloudformation:stack":
+                artifact.get("properties", {}).pop("terminationProtection", None)
+        manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        copies.append(Assembly(assembly.target, copy))
+    return copies
+
+
+def report_failure(failure: Failure, verb: str) -> None:
     wave = failure.wave
     common.errors.print(
         f"[red]error:[/red] {verb} failed in phase {wave.phase}, {wave.region}, stack {failure.stack} "
@@ -378,19 +433,24 @@ def report_failure(failure: Failure, verb: str) -> None:
 def diff(
     env: EnvOption,
     region: RegionOption = None,
+    source: FromOption = None,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """cdk diff of every target of an environment against what is deployed (needs AWS credentials)."""
+    """cdk diff of every target of an environment against what is deployed (needs AWS credentials).
 
-    targets, waves = _plan(env, region, None, config_file, overrides)
+    Example: genai-infra diff --env staging --from cdk.out/main
+    """
+    config, targets, waves = _plan(env, region, None, config_file, overrides, source)
     cdk = cdk_executable()
-    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
+    checked_session(profile, config.environments[env], f"cdk diff of {targets[0].label if region else env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
     for assembly in assemblies:
         stacks = [s for w in waves if w.region == assembly.target.region for s in w.stacks]
         result = subprocess.run(
-            diff_command(cdk, assembly.directory.resolve(), stacks),
+            _with_profile(diff_command(cdk, assembly.directory.resolve(), stacks), profile),
             capture_output=True,
             text=True,
             env=cdk_environment(),
@@ -442,42 +502,41 @@ def destroy(
     env: EnvOption,
     region: RegionOption = None,
     stack: Annotated[list[str] | None, typer.Option("--stack", help="only this stack (repeatable)")] = None,
-    confirm: Annotated[str | None, typer.Option(help="the environment's name, required for production")] = None,
+    confirm: Annotated[
+        str | None, typer.Option(help="the environment's name, instead of typing it back (CI)", metavar="ENV")
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="print the cdk commands and what stays, then exit")
     ] = False,
+    source: FromOption = None,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Destroy an environment in reverse deployment order; production needs its name typed back."""
+    """Destroy an environment in reverse deployment order; its name must be typed back first.
 
-    targets, waves = _plan(env, region, stack, config_file, overrides)
-    if env == "production" and confirm is not None and confirm != env:
-        raise common.fail(f"destroy of production refused: --confirm {confirm!r} is not the environment's name.")
+    Example: genai-infra destroy --env development --confirm development
+    """
+    config, targets, waves = _plan(env, region, stack, config_file, overrides, source)
     waves = list(reversed(waves))
     cdk = cdk_executable()
-    assemblies = common.synthesize_targets(common.project_config(config_file, overrides), targets, out)
+    if not dry_run:
+        common.confirmed(env, confirm, "destroy")
+        checked_session(profile, config.environments[env], f"destroy of {env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
     table, retained = retained_table(assemblies, waves)
     common.console.print(table)
     common.console.print(
         f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot)."
     )
     directory = {a.target.region: a.directory.resolve() for a in assemblies}
-    steps = [(w, destroy_command(cdk, w, directory[w.region])) for w in waves]
+    steps = [(w, _with_profile(destroy_command(cdk, w, directory[w.region]), profile)) for w in waves]
     common.console.print(plan_table(waves, f"destroy {env} (reverse deployment order)"))
     if dry_run:
         for _, command in steps:
             sys.stdout.write(shlex.join(command) + "\n")
         return
-    if env == "production":
-        typed = (
-            confirm if confirm is not None else typer.prompt("Type the environment's name to destroy it", default="")
-        )
-        if typed != env:
-            raise common.fail(
-                "destroy of production refused: the environment's name was not typed back (--confirm production)."
-            )
     protected = terminated_protected(assemblies)
     if protected:
         common.errors.print(

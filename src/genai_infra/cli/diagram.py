@@ -7,13 +7,17 @@ same Mermaid by the mermaid CLI; --write-docs refreshes docs/architecture.md.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from genai_infra.cli import common
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
+
+if TYPE_CHECKING:
+    from genai_infra.synth import Assembly
 
 FORMATS = ("mermaid", "svg", "png")
 DOCS_ENVIRONMENT = "production"
@@ -30,13 +34,16 @@ def diagram(
     output_format: Annotated[str, typer.Option("--format", help="mermaid, svg or png")] = "mermaid",
     out: Annotated[Path | None, typer.Option(help="directory for one file per picture; stdout when omitted")] = None,
     write_docs: Annotated[bool, typer.Option("--write-docs", help="rewrite docs/architecture.md (production)")] = False,
-    cdk_out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
+    source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Stack organization by layer, regional architecture and deployment phases, from the cloud assemblies."""
-    from genai_infra.diagrams import architecture_document, diagrams_of, to_mermaid
-    from genai_infra.diagrams.render import RenderError, find_browser, mermaid_cli, render_images
+    """Stack organization by layer, regional architecture and deployment phases, from the cloud assemblies.
+
+    The assemblies are read from --from DIR, or synthesized into a scratch folder.
+    Example: genai-infra diagram --env production --from cdk.out/main --out docs/pictures
+    """
+    from genai_infra.diagrams.render import RenderError, find_browser, mermaid_cli
 
     if output_format not in FORMATS:
         raise common.fail(f"unknown format {output_format!r}; use mermaid, svg or png.")
@@ -52,8 +59,17 @@ def diagram(
         raise common.fail(
             f"docs/architecture.md shows {DOCS_ENVIRONMENT}; use --env {DOCS_ENVIRONMENT} with --write-docs."
         )
+    common.refuse_overrides_with_source(source, overrides)
     config = common.project_config(config_file, overrides)
-    assemblies = common.synthesize_targets(config, common.chosen_targets(config, env, None), cdk_out)
+    with tempfile.TemporaryDirectory(prefix="genai-diagram-") as scratch:
+        targets = common.chosen_targets(config, env, None)
+        assemblies = common.target_assemblies(config, targets, Path(scratch), source)
+        _draw(env, assemblies, output_format, out, write_docs)
+
+
+def _draw(env: str, assemblies: list[Assembly], output_format: str, out: Path | None, write_docs: bool) -> None:
+    from genai_infra.diagrams import architecture_document, diagrams_of, to_mermaid
+    from genai_infra.diagrams.render import RenderError, render_images
 
     if write_docs:
         path = architecture_path()

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from genai_infra.cli import common
+from genai_infra.cli.aws import ProfileOption
 from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, select_environment
 from genai_infra.validation.failover import FailoverError, StepReport, drill_steps, refuse_unless_drillable, run_steps
@@ -20,11 +21,20 @@ def failover(
         bool, typer.Option("--unplanned", help="the primary region is lost: fail over with AllowDataLoss")
     ] = False,
     timeout: Annotated[float, typer.Option(help="seconds each step may wait for AWS to finish")] = 1800.0,
-    profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask (planned switchover only)")] = False,
+    confirm: Annotated[
+        str | None,
+        typer.Option(help="the environment's name, instead of typing it back (needed for --unplanned in CI)"),
+    ] = None,
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Move Aurora's and Redis's writers to another region and report where Route 53 sends traffic."""
+    """Move Aurora's and Redis's writers to another region and report where Route 53 sends traffic.
+
+    Asks for the environment's name first; --unplanned (which may lose data) takes no --yes.
+    Example: genai-infra failover --env production --to ap-northeast-1 --dry-run
+    """
     from genai_infra.cli.validate import aws_clients
     from genai_infra.validation.failover import Waiting
 
@@ -46,7 +56,9 @@ def failover(
         for number, step in enumerate(drill_steps(environment, to, unused, unplanned=unplanned), start=1):
             common.console.print(f"  {number}. {step.title}")
         return
-    _, clients = aws_clients(profile)
+    if unplanned or not yes:
+        common.confirmed(env, confirm, kind)
+    _, clients = aws_clients(profile, environment, f"failover of {env}")
     common.console.print(f"[bold]{env}: {kind} to {to}[/]")
 
     def report(step: StepReport) -> None:

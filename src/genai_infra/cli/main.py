@@ -5,10 +5,14 @@ Every user error ends in one sentence and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from types import FrameType
 
 import typer
 
+from genai_infra.cli import common
 from genai_infra.cli.check import check
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
@@ -37,8 +41,26 @@ app.command("cost")(cost)
 app.command("diagram")(diagram)
 
 
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    common.INTERRUPT.set()
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    app(args=expand_optional_values(sys.argv[1:]))
+    signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        app(args=expand_optional_values(sys.argv[1:]))
+    except SystemExit:
+        if not common.INTERRUPT.is_set():
+            raise
+        sys.stdout.flush()
+        sys.stderr.write("interrupted (Ctrl-C); a --out folder may hold half-written assemblies.\n")
+        sys.stderr.flush()
+        # os._exit: the jsii runtime's exit handler would print a traceback about its stopped Node process.
+        os._exit(INTERRUPTED_EXIT)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ def plan(
     """The deployment plan: phases, stacks per phase and region, and resource counts per stack."""
     if output_format not in ("table", "json"):
         raise common.fail(f"unknown format {output_format!r}; use table or json.")
+    common.refuse_overrides_with_source(source, overrides)
     config = common.project_config(config_file, overrides)
     targets = common.chosen_targets(config, env, None)
     assemblies = common.target_assemblies(config, targets, out, source)

@@ -38,6 +38,7 @@ def recovery(
 
     if output_format not in ("table", "json"):
         raise common.fail(f"unknown format {output_format!r}; use table or json.")
+    common.refuse_overrides_with_source(source, overrides)
     config = common.project_config(config_file, overrides)
     assemblies = common.target_assemblies(config, common.chosen_targets(config, env, None), out, source)
     paths = recovery_paths(templates_by_region(assemblies))

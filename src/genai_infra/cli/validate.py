@@ -13,26 +13,16 @@ import typer
 from rich.table import Table
 
 from genai_infra.cli import common
+from genai_infra.cli.aws import ProfileOption, checked_session
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
-from genai_infra.config import ConfigError, select_environment, select_region
+from genai_infra.config import ConfigError, EnvironmentConfig, select_environment, select_region
 
 
-def aws_clients(profile: str | None = None) -> tuple[Any, Any]:
-    """A boto3 session and a (region, service) -> client factory with a cache; raises typer.Exit without credentials."""
-    import boto3
+def aws_clients(profile: str | None, environment: EnvironmentConfig, scope: str) -> tuple[Any, Any]:
+    """A checked boto3 session (genai_infra.cli.aws) and a (region, service) -> client factory with a cache."""
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
 
-    try:
-        session = boto3.Session(profile_name=profile)
-        credentials = session.get_credentials()
-    except BotoCoreError as error:
-        raise common.fail(f"AWS credentials could not be loaded ({error}).") from None
-    if credentials is None:
-        raise common.fail(
-            "no AWS credentials found; configure them (AWS_PROFILE, environment variables, or the CI's OIDC role) "
-            "and run again."
-        )
+    session = checked_session(profile, environment, scope)
     # Bounded retries and timeouts: validation reports a slow API as a failure instead of hanging.
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=30)
     cache: dict[tuple[str, str], Any] = {}
@@ -53,7 +43,7 @@ def validate(
         bool, typer.Option(help="open real connections (needs a route into the VPC, e.g. a runner inside it)")
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
-    profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
@@ -72,7 +62,7 @@ def validate(
         raise common.fail(
             f"{regions[0]} is the global region of {env}; validate a serving region: {', '.join(environment.regions)}."
         )
-    session, clients = aws_clients(profile)
+    session, clients = aws_clients(profile, environment, f"validate of {env}")
     from genai_infra.validation.kubernetes_api import eks_token
 
     options = ProbeOptions(

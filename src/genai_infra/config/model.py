@@ -18,7 +18,8 @@ from genai_infra.config import catalog
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan=False: an `inf` budget or a `nan` size is a mistake, not a value to synthesize.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _retention(days: int) -> int:
@@ -85,6 +86,11 @@ class NetworkConfig(Frozen):
         return self
 
 
+# EKS service quota "Nodes per managed node group" (default 450, adjustable on request):
+# https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html
+MAX_NODES_PER_MANAGED_NODE_GROUP = 450
+
+
 class NodeGroupConfig(Frozen):
     instance_types: tuple[str, ...] = Field(min_length=1)
     min_size: int = Field(ge=0)
@@ -101,6 +107,16 @@ class NodeGroupConfig(Frozen):
                     f"unknown node instance type {instance_type!r}; use one of "
                     f"{', '.join(sorted(catalog.EC2_NODE_TYPES))}"
                 )
+        return value
+
+    @field_validator("max_size")
+    @classmethod
+    def _within_the_eks_quota(cls, value: int) -> int:
+        if value > MAX_NODES_PER_MANAGED_NODE_GROUP:
+            raise ValueError(
+                f"a managed node group holds at most {MAX_NODES_PER_MANAGED_NODE_GROUP} nodes (EKS service quota), "
+                f"got max {value}"
+            )
         return value
 
     @model_validator(mode="after")

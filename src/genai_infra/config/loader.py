@@ -106,8 +106,8 @@ def load_config(config_file: str | Path | None = None, overrides: Iterable[str] 
         texts = _as_text(error, assignments)
         if not texts:
             raise ConfigError(_describe(error)) from None
-        for path, raw in texts:
-            _merge(data, _nested(path, raw))
+        for keys, raw in texts:
+            _merge(data, _nested(keys, raw))
     try:
         return ProjectConfig.model_validate(data)
     except ValidationError as error:

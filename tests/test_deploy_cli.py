@@ -220,6 +220,14 @@ def test_destroy_refuses_production_without_the_name(cli: Any, fake_cdk: Path) -
     assert "--confirm 'staging' is not the environment's name" in wrong.output
 
 
+def test_destroy_of_staging_leaves_final_snapshots(cli: Any, fake_cdk: Path) -> None:
+    shown = cli("destroy", "--env", "staging", "--dry-run")
+    assert shown.exit_code == 0, shown.output
+    kept = [line for line in shown.output.splitlines() if "Snapshot" in line]
+    assert any("AWS::RDS::DBCluster" in line for line in kept)
+    assert any("AWS::ElastiCache::ReplicationGroup" in line for line in kept)
+
+
 def test_destroy_goes_in_reverse_order(cli: Any, fake_cdk: Path) -> None:
     result = cli("destroy", "--env", "production", "--region", "us-east-1", stdin="production\n")
     assert result.exit_code == 0, result.output

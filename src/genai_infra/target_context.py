@@ -29,5 +29,12 @@ class TargetContext:
     def stateful_removal_policy(self) -> RemovalPolicy:
         return RemovalPolicy.RETAIN if self.environment.retain_stateful_resources else RemovalPolicy.DESTROY
 
+    @property
+    def snapshot_removal_policy(self) -> RemovalPolicy:
+        """Of the resources CloudFormation can snapshot (Aurora, ElastiCache): a final snapshot, or nothing."""
+        environment = self.environment
+        snapshot = environment.retain_stateful_resources or environment.snapshot_on_destroy
+        return RemovalPolicy.SNAPSHOT if snapshot else RemovalPolicy.DESTROY
+
     def role_name(self, purpose: str) -> str:
         return iam_role_name(self.environment.name, purpose, self.region, self.environment.primary_region)

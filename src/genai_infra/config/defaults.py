@@ -93,6 +93,8 @@ DEFAULTS: dict[str, Any] = {
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
             "off_hours": {"enabled": True, "timezone": "Asia/Taipei"},
+            # Destroying staging leaves a final snapshot of Aurora and Redis (issue 17), not nothing.
+            "snapshot_on_destroy": True,
             # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
             # which kafka.t3.small brokers do not offer, and larger brokers do not fit the 400 USD budget (C10).
             "analytics_enabled": False,

@@ -782,6 +782,8 @@ class EnvironmentConfig(Frozen):
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False
+    # Without retention, Aurora and Redis still take a final snapshot when their stack is deleted.
+    snapshot_on_destroy: bool = False
     log_retention_days: LogRetentionDays = 7
     audit_log_retention_days: LogRetentionDays = 90
     analytics_enabled: bool = False

@@ -307,3 +307,21 @@ def test_an_approval_prompt_is_handed_to_the_operator(tmp_path: Path) -> None:
     assert asked == [("Do you wish to deploy these changes (y/n)? ", ["IAM Statement Changes: + sts:AssumeRole"])]
     assert outcome.returncode == 1  # no terminal answered here
     assert outcome.lines[-1] == "answer: none"
+
+
+def test_a_log_gets_one_line_per_stack_event(cli: Any, fake_cdk: Path, tmp_path: Path) -> None:
+    # CliRunner's stdout is not a terminal, as in CI: no live table, one line per CloudFormation event.
+    result = cli("deploy", "--env", "development", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert (
+        "deploy phase 1 us-east-1 CertificateStack: CREATE_IN_PROGRESS AWS::CloudFormation::Stack "
+        "genai-demo-development-CertificateStack User Initiated"
+    ) in lines
+    assert (
+        "deploy phase 1 us-east-1 CertificateStack: CREATE_COMPLETE AWS::CloudFormation::Stack "
+        "genai-demo-development-CertificateStack"
+    ) in lines
+    events = [line for line in lines if line.startswith("deploy phase ")]
+    stacks = sum(1 for call in calls(fake_cdk) for arg in call if arg.endswith("Stack"))
+    assert len(events) == 2 * stacks  # the fake cdk prints two events per stack

@@ -177,3 +177,18 @@ def test_stale_support_tables_are_reported_as_a_warning(assemblies: Any) -> None
     (stale,) = [f for f in preflight_findings(chosen, later) if f.rule_id == "PF000"]
     assert stale.severity == "warning"
     assert "update AS_OF" in stale.message
+
+
+def test_check_writes_sarif_for_ci(cli: Any, assemblies: Any, tmp_path: Path) -> None:
+    # One run (cfn-lint is the slow part); JUnit and JSON render the same results (tests/test_cli_reports.py).
+    source = tampered(assemblies, tmp_path)
+    sarif = cli(["check", "--env", "staging", "--out", str(tmp_path / "out"), "--format", "sarif"], source)
+    assert sarif.exit_code == 1
+    assert "error: 1 error(s) in staging" in sarif.stderr
+    log = json.loads(sarif.stdout)
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    found = [r for r in run["results"] if r["ruleId"] == "preflight/PF006"]
+    assert len(found) == 1
+    assert found[0]["level"] == "error"
+    assert run["tool"]["driver"]["rules"][found[0]["ruleIndex"]]["properties"]["count"] == 1

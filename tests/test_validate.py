@@ -298,3 +298,37 @@ def test_validate_looks_up_the_names_the_stacks_give(
     assert redis["ReplicationGroupId"] == data_resource_id(environment, region, primary, "redis")
     msk = template(environment, region, "MSKStack").one("AWS::MSK::Cluster")
     assert msk["ClusterName"] == data_resource_id(environment, region, primary, "msk")
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "junit"])
+def test_cli_writes_reports_ci_reads(
+    aws: None, config: ProjectConfig, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    import json
+    from xml.etree import ElementTree
+
+    staging = config.environments["staging"]
+    seed_region(staging, staging.primary_region, {})
+    broken = factory(eks={"describe_addon": addon_stub(broken="kube-proxy")})
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, broken))
+    result = CliRunner().invoke(app, ["validate", "--env", "staging", "--no-probes", "--format", output_format])
+    assert result.exit_code == 1
+    expected = 10 + len(staging.regions[staging.primary_region].eks.addon_versions)
+    if output_format == "junit":
+        suites = ElementTree.fromstring(result.stdout.split("\n", 1)[1])
+        assert suites.get("tests") == str(expected)
+        assert suites.get("failures") == "1"
+        (failed,) = [case for case in suites.iter("testcase") if case.find("failure") is not None]
+        assert "kube-proxy" in (failed.get("name") or "")
+    elif output_format == "sarif":
+        log = json.loads(result.stdout)
+        assert log["version"] == "2.1.0"
+        (run,) = log["runs"]
+        (finding,) = run["results"]
+        assert finding["level"] == "error"
+        assert run["tool"]["driver"]["rules"][finding["ruleIndex"]]["properties"]["count"] == 1
+    else:
+        report = json.loads(result.stdout)
+        assert report["errors"] == 1
+        assert report["passed"] == expected - 1
+        assert [rule["count"] for rule in report["rules"]] == [1]

@@ -38,8 +38,9 @@ def checked_session(profile: str | None, environment: EnvironmentConfig, scope: 
         raise common.fail(f"{scope} needs AWS credentials, and they could not be loaded ({error}).") from None
     if credentials is None:
         raise common.fail(
-            f"{scope} needs AWS credentials and found none; configure a profile (--profile or AWS_PROFILE), "
-            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or the CI's OIDC role, and run it again."
+            f"{scope} needs AWS credentials and found none (no AWS credentials found in a profile, the environment "
+            "or an OIDC role); pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "and run it again."
         )
     config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=10)
     try:

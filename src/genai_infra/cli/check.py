@@ -8,10 +8,12 @@ round. Exits 1 when any checker reports an error.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from genai_infra.cli import common
+from genai_infra.cli import common, reports
 from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
 from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
@@ -124,6 +126,9 @@ def check(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     source: FromOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
+    ] = "table",
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
@@ -137,6 +142,8 @@ def check(
     from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
+    if output_format not in reports.FORMATS:
+        raise common.fail(f"unknown format {output_format!r}; use {reports.FormatHelp}.")
     common.refuse_overrides_with_source(source, overrides)
     config = common.project_config(config_file, overrides)
     targets = common.chosen_targets(config, env, None)
@@ -176,8 +183,21 @@ def check(
             if pack.violations:
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
-    table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
-    common.console.print(table)
+    if output_format == "table":
+        table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
+        common.console.print(table)
+    else:
+        results = [reports.Result(r.target, r.checker, r.rule, r.severity, r.resource, r.message) for r in rows]
+        failing = {(r.target, r.checker) for r in rows}
+        results += [
+            reports.Result(a.target.label, checker, "", "ok", "", f"{len(a.templates)} templates", passed=True)
+            for a in assemblies
+            for checker in CHECKERS
+            if (a.target.label, checker) not in failing
+        ]
+        sys.stdout.write(
+            reports.render(output_format, f"genai-infra check {env}", version("genai-demo-infra"), results)
+        )
     errors = sum(row.severity == "error" for row in rows)
     if errors:
         raise common.fail(f"{errors} error(s) in {env}; see the table above.")

@@ -88,7 +88,7 @@ def _threshold(value: str, environment: EnvironmentConfig) -> float:
 
 def cost(
     env: Annotated[str | None, typer.Option("--env", "-e", help="development, staging or production")] = None,
-    compare: Annotated[bool, typer.Option("--compare", help="the three environments side by side")] = False,
+    compare: Annotated[bool, typer.Option("--compare", metavar="", help="the three environments side by side")] = False,
     source: Annotated[
         list[Path] | None,
         typer.Option(
@@ -99,7 +99,7 @@ def cost(
     planned: Annotated[
         bool, typer.Option("--planned", help="also price the stacks not synthesized yet, from the configuration")
     ] = False,
-    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
     chart: Annotated[Path | None, typer.Option("--chart", help="write the cost distribution pie as PNG")] = None,
     fail_over_budget: Annotated[
         str | None,
@@ -112,11 +112,14 @@ def cost(
     what_if: Annotated[
         list[str] | None, typer.Option("--what-if", help="re-price with a configuration change: dotted.key=value")
     ] = None,
-    details: Annotated[bool, typer.Option("--details", help="list every charge")] = False,
+    details: Annotated[bool, typer.Option("--details", metavar="", help="list every charge")] = False,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Monthly cost of an environment by category and stack, against its budget (offline list prices)."""
+    """Monthly cost of an environment by category and stack, against its budget (offline list prices).
+
+    Example: genai-infra cost --env staging --from cdk.out/main --fail-over-budget 200
+    """
     if output_format not in ("table", "json"):
         raise common.fail(f"unknown format {output_format!r}; use table or json.")
     if not compare and not env:

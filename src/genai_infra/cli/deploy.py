@@ -60,8 +60,12 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EVENT = re.compile(r"\|\s*(?P<status>[A-Z_]+)(?: \(skipped\))?\s*\|\s*(?P<type>[A-Za-z0-9:]+)\s*\|\s*(?P<what>.*)$")
 ERROR_MARKERS = ("FAILED", "ROLLBACK", "❌", "Error", "error:")
 
-RegionOption = Annotated[str | None, typer.Option(help="one region of the environment; all when omitted")]
-OutOption = Annotated[Path, typer.Option(help="directory for the cloud assemblies and the outputs files")]
+RegionOption = Annotated[
+    str | None, typer.Option(help="one region of the environment; all when omitted", metavar="REGION")
+]
+OutOption = Annotated[
+    Path, typer.Option(help="directory for the cloud assemblies and the outputs files", metavar="DIR")
+]
 
 
 def cdk_executable() -> str:
@@ -171,6 +175,7 @@ def run_step(
     on_prompt: Callable[[str, StepOutcome], None],
     done_marker: str,
     stdin: int | None = None,
+    on_event: Callable[[str, str], None] | None = None,
 ) -> StepOutcome:
     """Run one cdk call, reading its output as it comes; the terminal stays its stdin for approval prompts."""
     outcome = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
@@ -192,6 +197,9 @@ def run_step(
             if line:
                 outcome.lines.append(line)
                 _record(line, wave, outcome.stacks, done_marker)
+                stack = _stack_of(line, wave) if on_event is not None and EVENT.search(line) else None
+                if on_event is not None and stack is not None:
+                    on_event(stack, outcome.stacks[stack].event)
         # cdk asks "Do you wish to deploy these changes (y/n)?" without a newline and waits on stdin.
         if "(y/n)" in pending:
             on_prompt(ANSI.sub("", pending), outcome)
@@ -227,35 +235,59 @@ class Failure:
 
 
 def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: str) -> Failure | None:
-    """Run the steps in order with a live view; stop at the first failing one."""
+    """Run the steps in order (a live view on a terminal, one line per event otherwise); stop at the first failure."""
 
     for index, (wave, command) in enumerate(steps, start=1):
         started = time.monotonic()
         initial = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
-        with Live(
-            progress_view(index, len(steps), wave, initial, verb),
-            console=common.errors,
-            refresh_per_second=4,
-            transient=True,
-        ) as live:
-
-            def prompt(text: str, current: StepOutcome, live: Live = live) -> None:
-                # Show what cdk asks about (the security changes), then let the operator answer it.
-                live.stop()
-                common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
-                common.errors.print(text, end="", highlight=False, markup=False)
-                live.start()
-
-            def changed(current: StepOutcome, live: Live = live, index: int = index, wave: Wave = wave) -> None:
-                live.update(progress_view(index, len(steps), wave, current, verb))
-
-            result = run_step(command, wave, changed, prompt, done_marker)
+        if not sys.stdout.isatty():
+            result = _run_plain(command, wave, verb, done_marker)
+        else:
+            result = _run_live(index, len(steps), wave, command, initial, verb, done_marker)
         seconds = time.monotonic() - started
         if result.returncode != 0:
             common.errors.print(progress_view(index, len(steps), wave, result, verb))
             return Failure(wave, result.failed_stack(wave), result)
         common.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
     return None
+
+
+def _run_plain(command: Sequence[str], wave: Wave, verb: str, done_marker: str) -> StepOutcome:
+    """Stdout is a log (CI, a pipe): one line per CloudFormation stack event, no live redrawing."""
+
+    def event(stack: str, text: str) -> None:
+        sys.stdout.write(f"{verb} phase {wave.phase} {wave.region} {stack}: {text}\n")
+        sys.stdout.flush()
+
+    def prompt(text: str, current: StepOutcome) -> None:
+        common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
+        common.errors.print(text, end="", highlight=False, markup=False)
+
+    return run_step(command, wave, lambda _: None, prompt, done_marker, on_event=event)
+
+
+def _run_live(
+    index: int, total: int, wave: Wave, command: Sequence[str], initial: StepOutcome, verb: str, done_marker: str
+) -> StepOutcome:
+    """A terminal: a table of the wave's stacks, redrawn as events come."""
+    with Live(
+        progress_view(index, total, wave, initial, verb),
+        console=common.errors,
+        refresh_per_second=4,
+        transient=True,
+    ) as live:
+
+        def prompt(text: str, current: StepOutcome) -> None:
+            # Show what cdk asks about (the security changes), then let the operator answer it.
+            live.stop()
+            common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
+            common.errors.print(text, end="", highlight=False, markup=False)
+            live.start()
+
+        def changed(current: StepOutcome) -> None:
+            live.update(progress_view(index, total, wave, current, verb))
+
+        return run_step(command, wave, changed, prompt, done_marker)
 
 
 # --- Commands ----------------------------------------------------------------------------------------
@@ -326,16 +358,21 @@ def deploy(
     env: EnvOption,
     region: RegionOption = None,
     stack: Annotated[list[str] | None, typer.Option("--stack", help="only this stack (repeatable)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the cdk commands and exit")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", metavar="", help="print the cdk commands and exit")] = False,
     resume: Annotated[str | None, typer.Option("--resume-from", help="STACK or REGION/STACK to restart at")] = None,
     require_approval: Annotated[
-        str | None, typer.Option(help="never, any-change or broadening (default: broadening in production)")
+        str | None,
+        typer.Option(
+            help="never, any-change or broadening (default: broadening in production)",
+            metavar="[never|any-change|broadening]",
+        ),
     ] = None,
     source: FromOption = None,
     without_termination_protection: Annotated[
         bool,
         typer.Option(
             "--without-termination-protection",
+            metavar="",
             help="deploy a copy of the --from assemblies with termination protection off (the local emulator "
             "rejects it); the checked folder is not changed",
         ),

@@ -31,9 +31,13 @@ def architecture_path() -> Path:
 
 def diagram(
     env: EnvOption,
-    output_format: Annotated[str, typer.Option("--format", help="mermaid, svg or png")] = "mermaid",
+    output_format: Annotated[
+        str, typer.Option("--format", help="mermaid, svg or png", metavar="[mermaid|svg|png]")
+    ] = "mermaid",
     out: Annotated[Path | None, typer.Option(help="directory for one file per picture; stdout when omitted")] = None,
-    write_docs: Annotated[bool, typer.Option("--write-docs", help="rewrite docs/architecture.md (production)")] = False,
+    write_docs: Annotated[
+        bool, typer.Option("--write-docs", metavar="", help="rewrite docs/architecture.md (production)")
+    ] = False,
     source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,

@@ -16,12 +16,14 @@ from genai_infra.validation.failover import FailoverError, StepReport, drill_ste
 def failover(
     env: Annotated[str, typer.Option("--env", "-e", help="an environment with a secondary region (production)")],
     to: Annotated[str, typer.Option("--to", help="the region that becomes primary, e.g. ap-northeast-1")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan only; call no AWS API")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", metavar="", help="print the plan only; call no AWS API")
+    ] = False,
     unplanned: Annotated[
         bool, typer.Option("--unplanned", help="the primary region is lost: fail over with AllowDataLoss")
     ] = False,
     timeout: Annotated[float, typer.Option(help="seconds each step may wait for AWS to finish")] = 1800.0,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask (planned switchover only)")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", metavar="", help="do not ask (planned switchover only)")] = False,
     confirm: Annotated[
         str | None,
         typer.Option(help="the environment's name, instead of typing it back (needed for --unplanned in CI)"),

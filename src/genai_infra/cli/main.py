@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from importlib.metadata import version
 from types import FrameType
+from typing import Annotated
 
 import typer
 
@@ -24,21 +26,49 @@ from genai_infra.cli.recovery import recovery
 from genai_infra.cli.synth import list_targets, synth
 from genai_infra.cli.validate import validate
 
+OFFLINE = "Offline: no AWS account needed (workflow order)"
+NEEDS_AWS = "Needs AWS credentials (workflow order)"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"genai-infra {version('genai-demo-infra')}")
+        raise typer.Exit
+
+
 # main only assembles the application: the commands share genai_infra.cli.common, never this module.
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-app.command("check")(check)
-app.command("recovery")(recovery)
-app.command("validate")(validate)
-app.command("failover")(failover)
-app.command("deploy")(deploy)
-app.command("diff")(diff)
-app.command("destroy")(destroy)
-app.command("list")(list_targets)
-app.command("synth")(synth)
-app.command("plan")(plan)
-app.command("manifests")(manifests)
-app.command("cost")(cost)
-app.command("diagram")(diagram)
+app = typer.Typer(
+    no_args_is_help=True,
+    help=__doc__,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
+) -> None:
+    """genai-infra: synthesize, check, price, deploy and operate the GenAI Demo environments."""
+
+
+for name, command, panel in (
+    ("list", list_targets, OFFLINE),
+    ("synth", synth, OFFLINE),
+    ("check", check, OFFLINE),
+    ("plan", plan, OFFLINE),
+    ("cost", cost, OFFLINE),
+    ("recovery", recovery, OFFLINE),
+    ("manifests", manifests, OFFLINE),
+    ("diagram", diagram, OFFLINE),
+    ("diff", diff, NEEDS_AWS),
+    ("deploy", deploy, NEEDS_AWS),
+    ("validate", validate, NEEDS_AWS),
+    ("failover", failover, NEEDS_AWS),
+    ("destroy", destroy, NEEDS_AWS),
+):
+    app.command(name, rich_help_panel=panel)(command)
 
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it

@@ -18,7 +18,10 @@ def manifests(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """The application's Kubernetes manifests of one region, as multi-document YAML (no synthesis)."""
+    """The application's Kubernetes manifests of one region, as multi-document YAML (no synthesis).
+
+    Example: genai-infra manifests --env production --region ap-northeast-1 > manifests.yaml
+    """
     from genai_infra.kubernetes import inspection_inputs, render_yaml, workload_manifests
 
     config = common.project_config(config_file, overrides)

@@ -25,12 +25,15 @@ if TYPE_CHECKING:
 def plan(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
     source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """The deployment plan: phases, stacks per phase and region, and resource counts per stack."""
+    """The deployment plan: phases, stacks per phase and region, and resource counts per stack.
+
+    Example: genai-infra plan --env production --from cdk.out/main
+    """
     if output_format not in ("table", "json"):
         raise common.fail(f"unknown format {output_format!r}; use table or json.")
     common.refuse_overrides_with_source(source, overrides)

@@ -29,12 +29,15 @@ def _duration(seconds: int | None) -> str:
 def recovery(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
     source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """RPO and RTO per component if a region is lost, computed from the synthesized templates."""
+    """RPO and RTO per component if a region is lost, computed from the synthesized templates.
+
+    Example: genai-infra recovery --env production --from cdk.out/main
+    """
 
     if output_format not in ("table", "json"):
         raise common.fail(f"unknown format {output_format!r}; use table or json.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,9 +15,25 @@ from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.targets import all_targets, stacks_of
 
 
-def list_targets(config_file: ConfigOption = None, overrides: SetOption = None) -> None:
-    """The targets of every environment and their stacks, in deployment order."""
+def list_targets(
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """The targets of every environment and their stacks, in deployment order.
+
+    Example: genai-infra list --format json
+    """
+    if output_format not in ("table", "json"):
+        raise common.fail(f"unknown format {output_format!r}; use table or json.")
     config = common.project_config(config_file, overrides)
+    if output_format == "json":
+        targets = [
+            {"environment": t.environment, "region": t.region, "role": t.role, "stacks": list(stacks_of(t))}
+            for t in all_targets(config)
+        ]
+        sys.stdout.write(json.dumps({"targets": targets}, indent=2) + "\n")
+        return
     table = Table("environment", "region", "role", "stacks (deployment order)")
     for target in all_targets(config):
         table.add_row(target.environment, target.region, target.role, ", ".join(stacks_of(target)))
@@ -26,11 +44,14 @@ def synth(
     env: EnvOption,
     region: Annotated[str | None, typer.Option(help="one region of the environment; all when omitted")] = None,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    lint: Annotated[bool, typer.Option(help="run cfn-lint on every template for its region")] = True,
+    lint: Annotated[bool, typer.Option(metavar="", help="run cfn-lint on every template for its region")] = True,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Synthesize an environment (every region, or one) with cdk-nag, then cfn-lint the templates."""
+    """Synthesize an environment (every region, or one) with cdk-nag, then cfn-lint the templates.
+
+    Example: genai-infra synth --env development --out cdk.out/dev
+    """
     from genai_infra.checks import lint as run_lint
     from genai_infra.checks import nag_summary
 

@@ -7,12 +7,14 @@ any failure. No synthesis: every name comes from naming.py and the configuration
 
 from __future__ import annotations
 
+import sys
+from importlib.metadata import version
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from genai_infra.cli import common
+from genai_infra.cli import common, reports
 from genai_infra.cli.aws import ProfileOption, checked_session
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, EnvironmentConfig, select_environment, select_region
@@ -44,14 +46,22 @@ def validate(
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
     profile: ProfileOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
+    ] = "table",
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure."""
+    """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure.
+
+    Example: genai-infra validate --env staging --no-probes --profile staging
+    """
     from genai_infra.validation.suite import ProbeOptions, validate_environment
 
     if timeout <= 0:
         raise common.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    if output_format not in reports.FORMATS:
+        raise common.fail(f"unknown format {output_format!r}; use {reports.FormatHelp}.")
     config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
@@ -72,12 +82,30 @@ def validate(
     )
     with common.errors.status(f"validating {env} in {', '.join(regions)}"):
         outcomes = validate_environment(environment, regions, clients, options)
+    failed = sum(not outcome.result.passed for outcome in outcomes)
+    if output_format != "table":
+        results = [
+            reports.Result(
+                o.region,
+                o.group,
+                o.result.name,
+                "ok" if o.result.passed else "error",
+                o.result.name,
+                o.result.reason,
+                passed=o.result.passed,
+            )
+            for o in outcomes
+        ]
+        tool = f"genai-infra validate {env}"
+        sys.stdout.write(reports.render(output_format, tool, version("genai-demo-infra"), results))
+        if failed:
+            raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}.")
+        return
     table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
     for outcome in outcomes:
         verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
         table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
     common.console.print(table)
-    failed = sum(not outcome.result.passed for outcome in outcomes)
     common.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
     if failed:
         raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

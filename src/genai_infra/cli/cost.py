@@ -97,7 +97,8 @@ def cost(
     ] = None,
     usage_file: Annotated[Path | None, typer.Option("--usage", help="TOML usage file overriding the defaults")] = None,
     planned: Annotated[
-        bool, typer.Option("--planned", help="also price the stacks not synthesized yet, from the configuration")
+        bool,
+        typer.Option("--planned", metavar="", help="also price the stacks not synthesized yet, from the configuration"),
     ] = False,
     output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
     chart: Annotated[Path | None, typer.Option("--chart", help="write the cost distribution pie as PNG")] = None,

@@ -543,7 +543,7 @@ def destroy(
         str | None, typer.Option(help="the environment's name, instead of typing it back (CI)", metavar="ENV")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="print the cdk commands and what stays, then exit")
+        bool, typer.Option("--dry-run", metavar="", help="print the cdk commands and what stays, then exit")
     ] = False,
     source: FromOption = None,
     out: OutOption = Path("cdk.out"),

@@ -20,7 +20,7 @@ def failover(
         bool, typer.Option("--dry-run", metavar="", help="print the plan only; call no AWS API")
     ] = False,
     unplanned: Annotated[
-        bool, typer.Option("--unplanned", help="the primary region is lost: fail over with AllowDataLoss")
+        bool, typer.Option("--unplanned", metavar="", help="the primary region is lost: fail over with AllowDataLoss")
     ] = False,
     timeout: Annotated[float, typer.Option(help="seconds each step may wait for AWS to finish")] = 1800.0,
     yes: Annotated[bool, typer.Option("--yes", "-y", metavar="", help="do not ask (planned switchover only)")] = False,

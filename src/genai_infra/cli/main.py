@@ -47,7 +47,7 @@ app = typer.Typer(
 @app.callback()
 def _options(
     show_version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+        bool, typer.Option("--version", metavar="", callback=_version, is_eager=True, help="print the version and exit")
     ] = False,
 ) -> None:
     """genai-infra: synthesize, check, price, deploy and operate the GenAI Demo environments."""

@@ -42,7 +42,8 @@ def validate(
     env: EnvOption,
     region: Annotated[str | None, typer.Option(help="one serving region; every serving region when omitted")] = None,
     probes: Annotated[
-        bool, typer.Option(help="open real connections (needs a route into the VPC, e.g. a runner inside it)")
+        bool,
+        typer.Option(metavar="", help="open real connections (needs a route into the VPC, e.g. a runner inside it)"),
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
     profile: ProfileOption = None,

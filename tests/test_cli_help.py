@@ -37,7 +37,7 @@ def test_commands_are_grouped_offline_first_in_workflow_order() -> None:
     offline, aws = top.split(main.OFFLINE, 1)[1].split(main.NEEDS_AWS, 1)
     listed = [re.findall(r"^│ (\w+) ", part, re.MULTILINE) for part in (offline, aws)]
     assert listed == [
-        ["list", "synth", "check", "plan", "cost", "recovery", "manifests", "diagram"],
+        ["list", "synth", "check", "plan", "cost", "recovery", "manifests", "diagram", "config"],
         ["diff", "deploy", "validate", "failover", "destroy"],
     ]
 
@@ -58,10 +58,11 @@ def test_format_choices_are_shown() -> None:
 
 def test_readme_names_only_options_the_commands_have() -> None:
     rows = [line for line in README.splitlines() if line.startswith("| `genai-infra ")]
-    assert len(rows) == len(COMMANDS)
+    groups = [info.name for info in main.app.registered_groups]
+    assert {row.split("`")[1].split()[1] for row in rows} == {*COMMANDS, *groups}
     for row in rows:
         usage = row.split("`")[1]
-        command = usage.split()[1]
-        text = help_of(command)
+        command = usage.split()[1:3] if usage.split()[1] in groups else usage.split()[1:2]
+        text = help_of(*command)
         for option in set(re.findall(r"--[a-z][a-z-]+", usage)):
             assert option in text, f"README names {option} for {command}"

@@ -16,6 +16,7 @@ import typer
 
 from genai_infra.cli import common
 from genai_infra.cli.check import check
+from genai_infra.cli.configuration import config_app
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.diagram import diagram
@@ -69,6 +70,7 @@ for name, command, panel in (
     ("destroy", destroy, NEEDS_AWS),
 ):
     app.command(name, rich_help_panel=panel)(command)
+app.add_typer(config_app, name="config", rich_help_panel=OFFLINE)
 
 
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it

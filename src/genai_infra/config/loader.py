@@ -7,14 +7,15 @@ a default. Every problem becomes a `ConfigError` with one sentence that says wha
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from genai_infra.config.defaults import DEFAULTS
 from genai_infra.config.model import EnvironmentConfig, ProjectConfig
@@ -70,13 +71,36 @@ def parse_assignment(assignment: str) -> dict[str, Any]:
     return nested
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
+def _known_keys(model: type[BaseModel] = ProjectConfig, found: set[str] | None = None) -> set[str]:
+    """Every setting name of the configuration models, for "did you mean" on a misspelt key."""
+    found = set() if found is None else found
+    for name, field in model.model_fields.items():
+        found.add(name)
+        for part in get_args(field.annotation) or (field.annotation,):
+            for inner in get_args(part) or (part,):
+                if isinstance(inner, type) and issubclass(inner, BaseModel) and inner.__name__ not in found:
+                    found.add(inner.__name__)
+                    _known_keys(inner, found)
+    return found
+
+
+def _one(problem: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in problem["loc"])
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if problem["type"] == "extra_forbidden":
         message = "is not a known setting; check its spelling against genai_infra/config/model.py"
-    return f"invalid configuration at {where or 'top level'}: {message}".rstrip(".") + "."
+        close = difflib.get_close_matches(str(problem["loc"][-1]), sorted(_known_keys()), n=1)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+    return f"{where or 'top level'}: {message}".rstrip(".")
+
+
+def _describe(error: ValidationError) -> str:
+    """Every problem at once, so one run shows all there is to fix."""
+    problems = [_one(problem) for problem in error.errors()]
+    if len(problems) == 1:
+        return f"invalid configuration at {problems[0]}."
+    return f"invalid configuration at {problems[0]}; and {len(problems) - 1} more: " + "; ".join(problems[1:]) + "."
 
 
 def load_config(config_file: str | Path | None = None, overrides: Iterable[str] = ()) -> ProjectConfig:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from genai_infra.cli import common, main
+from genai_infra.cli.check import Row
 from genai_infra.preflight import RULES, check_assemblies, from_assembly, support
 from genai_infra.synth import Assembly
 from genai_infra.targets import stacks_of
@@ -192,3 +194,17 @@ def test_check_writes_sarif_for_ci(cli: Any, assemblies: Any, tmp_path: Path) ->
     assert len(found) == 1
     assert found[0]["level"] == "error"
     assert run["tool"]["driver"]["rules"][found[0]["ruleIndex"]]["properties"]["count"] == 1
+
+
+def test_check_at_80_columns_keeps_targets_whole_and_a_passing_target_on_one_line() -> None:
+    from genai_infra.cli.check import combined_table
+
+    narrow = Console(width=80, file=io.StringIO())
+    targets = [("production/ap-northeast-1", 12), ("staging/ap-east-2", 11)]
+    row = Row("staging/ap-east-2", "preflight", "PF006", "error", "NetworkStack/Database", "open to 0.0.0.0/0 " * 6)
+    narrow.print(common.keep_whole(combined_table("production", targets, [row], {"production/ap-northeast-1": 3})))
+    text = narrow.file.getvalue()  # type: ignore[attr-defined]
+    assert "production/ap-northeast-1" in text
+    assert "staging/ap-east-2" in text
+    assert len([line for line in text.splitlines() if "production/ap-northeast-1" in line]) == 1
+    assert max(len(line) for line in text.splitlines()) <= 80

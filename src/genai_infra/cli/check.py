@@ -60,7 +60,7 @@ def report_preflight(assemblies: Sequence[Assembly], console: Console) -> int:
     """Run preflight, print its findings (on stderr in `plan`, so JSON stays clean); the error count."""
     findings = preflight_findings(assemblies)
     if findings:
-        console.print(findings_table("preflight", findings))
+        console.print(common.keep_whole(findings_table("preflight", findings)))
     failures = sum(finding.severity == Severity.ERROR for finding in findings)
     console.print(
         f"preflight: {failures} error(s), {len(findings) - failures} warning(s) in {len(assemblies)} targets."
@@ -97,10 +97,18 @@ CHECKERS = ("preflight", "cfn-lint", "cdk-nag")
 def combined_table(
     env: str, targets: Sequence[tuple[str, int]], rows: Sequence[Row], acknowledged: dict[str, int]
 ) -> Table:
-    """One row per finding; a checker with no finding for a target gets one `ok` row."""
+    """One row per finding; a checker with no finding for a target gets one `ok` row; a target with no
+    finding at all is one line."""
     table = Table("target", "checker", "id", "severity", "resource", "finding", title=f"genai-infra check {env}")
     labels = [label for label, _ in targets]
     for label, templates in targets:
+        if not any(row.target == label for row in rows):
+            summary = (
+                f"preflight: {len(RULES)} rules pass; cfn-lint: no finding; "
+                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons"
+            )
+            table.add_row(label, "all", "", "[green]ok[/]", f"{templates} templates", summary)
+            continue
         for checker in CHECKERS:
             own = sorted(
                 (row for row in rows if row.target == label and row.checker == checker),
@@ -185,7 +193,7 @@ def check(
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
     if output_format == "table":
         table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
-        common.console.print(table)
+        common.console.print(common.keep_whole(table))
     else:
         results = [reports.Result(r.target, r.checker, r.rule, r.severity, r.resource, r.message) for r in rows]
         failing = {(r.target, r.checker) for r in rows}

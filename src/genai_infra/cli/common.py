@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment, select_region
 from genai_infra.targets import Target, targets_of
@@ -27,6 +28,19 @@ INTERRUPT = threading.Event()
 console = Console()
 # Progress and errors go to stderr so that --format json output stays parseable.
 errors = Console(stderr=True)
+
+
+WHOLE_COLUMNS = ("target", "region", "environment")
+
+
+def keep_whole(table: Table) -> Table:
+    """Never cut the target or region column, even at 80 columns: the other columns wrap instead."""
+    for column in table.columns:
+        if str(column.header) in WHOLE_COLUMNS:
+            cells = [str(column.header), *(str(cell) for cell in column.cells)]
+            column.no_wrap = True
+            column.min_width = max(len(cell) for cell in cells)
+    return table
 
 
 def fail(message: str) -> typer.Exit:

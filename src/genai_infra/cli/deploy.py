@@ -246,7 +246,7 @@ def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: s
             result = _run_live(index, len(steps), wave, command, initial, verb, done_marker)
         seconds = time.monotonic() - started
         if result.returncode != 0:
-            common.errors.print(progress_view(index, len(steps), wave, result, verb))
+            common.errors.print(common.keep_whole(progress_view(index, len(steps), wave, result, verb)))
             return Failure(wave, result.failed_stack(wave), result)
         common.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
     return None
@@ -420,7 +420,7 @@ def deploy(
             (w, _with_profile(deploy_command(cdk, w, directory[w.region], approval, out.resolve()), profile))
             for w in waves
         ]
-        common.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
+        common.console.print(common.keep_whole(plan_table(waves, f"deploy {env} (--require-approval {approval})")))
         if dry_run:
             for _, command in steps:
                 sys.stdout.write(shlex.join(command) + "\n")
@@ -563,13 +563,13 @@ def destroy(
         checked_session(profile, config.environments[env], f"destroy of {env}")
     assemblies = common.target_assemblies(config, targets, out, source)
     table, retained = retained_table(assemblies, waves)
-    common.console.print(table)
+    common.console.print(common.keep_whole(table))
     common.console.print(
         f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot)."
     )
     directory = {a.target.region: a.directory.resolve() for a in assemblies}
     steps = [(w, _with_profile(destroy_command(cdk, w, directory[w.region]), profile)) for w in waves]
-    common.console.print(plan_table(waves, f"destroy {env} (reverse deployment order)"))
+    common.console.print(common.keep_whole(plan_table(waves, f"destroy {env} (reverse deployment order)")))
     if dry_run:
         for _, command in steps:
             sys.stdout.write(shlex.join(command) + "\n")

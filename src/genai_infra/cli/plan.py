@@ -51,7 +51,7 @@ def plan(
     for step in steps:
         top = ", ".join(f"{name.removeprefix('AWS::')} x{count}" for name, count in Counter(step.types).most_common(3))
         table.add_row(str(step.phase), step.region, step.stack, str(step.resources), top)
-    common.console.print(table)
+    common.console.print(common.keep_whole(table))
     total = sum(step.resources for step in steps)
     common.console.print(f"{len(PHASES)} phases; {len(steps)} stack deployments; {total} resources.")
 

@@ -37,7 +37,7 @@ def list_targets(
     table = Table("environment", "region", "role", "stacks (deployment order)")
     for target in all_targets(config):
         table.add_row(target.environment, target.region, target.role, ", ".join(stacks_of(target)))
-    common.console.print(table)
+    common.console.print(common.keep_whole(table))
 
 
 def synth(
@@ -75,6 +75,6 @@ def synth(
             str(error_count) if lint else "skipped",
             str(len(findings) - error_count) if lint else "skipped",
         )
-    common.console.print(table)
+    common.console.print(common.keep_whole(table))
     if failed:
         raise common.fail("cfn-lint reported errors; see the findings above.")

@@ -106,7 +106,7 @@ def validate(
     for outcome in outcomes:
         verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
         table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
-    common.console.print(table)
+    common.console.print(common.keep_whole(table))
     common.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
     if failed:
         raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

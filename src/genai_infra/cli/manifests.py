@@ -23,6 +23,7 @@ def manifests(
     Example: genai-infra manifests --env production --region ap-northeast-1 > manifests.yaml
     """
     from genai_infra.kubernetes import inspection_inputs, render_yaml, workload_manifests
+    from genai_infra.kubernetes.render import deploy_time_values
 
     config = common.project_config(config_file, overrides)
     try:
@@ -34,5 +35,11 @@ def manifests(
         raise common.fail(
             f"{chosen} is the global region of {env} and runs no cluster; use one of {', '.join(environment.regions)}."
         )
-    sys.stdout.write("# ${...} values are filled in by CloudFormation when the EKS stack deploys.\n")
-    sys.stdout.write(render_yaml(workload_manifests(inspection_inputs(environment, chosen))))
+    documents = workload_manifests(inspection_inputs(environment, chosen))
+    sys.stdout.write(
+        "# Apart from the deploy-time values below, which CloudFormation fills in when the EKS stack deploys,\n"
+        "# this is what `kubectl apply --dry-run=client -f -` reads:\n"
+    )
+    for where, value in deploy_time_values(documents):
+        sys.stdout.write(f"#   {where}: {value}\n")
+    sys.stdout.write(render_yaml(documents))

@@ -91,11 +91,15 @@ class Row:
     message: str
 
 
-CHECKERS = ("preflight", "cfn-lint", "cdk-nag")
+CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "kubernetes")
 
 
 def combined_table(
-    env: str, targets: Sequence[tuple[str, int]], rows: Sequence[Row], acknowledged: dict[str, int]
+    env: str,
+    targets: Sequence[tuple[str, int]],
+    rows: Sequence[Row],
+    acknowledged: dict[str, int],
+    schemas: dict[str, str] | None = None,
 ) -> Table:
     """One row per finding; a checker with no finding for a target gets one `ok` row; a target with no
     finding at all is one line."""
@@ -105,7 +109,8 @@ def combined_table(
         if not any(row.target == label for row in rows):
             summary = (
                 f"preflight: {len(RULES)} rules pass; cfn-lint: no finding; "
-                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons"
+                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons; kubernetes: "
+                + (f"valid ({(schemas or {})[label]})" if label in (schemas or {}) else "no cluster")
             )
             table.add_row(label, "all", "", "[green]ok[/]", f"{templates} templates", summary)
             continue
@@ -121,6 +126,9 @@ def combined_table(
                     "preflight": f"{len(RULES)} rules pass",
                     "cfn-lint": "no finding for the target's region",
                     "cdk-nag": f"no unacknowledged finding; {acknowledged.get(label, 0)} acknowledged with reasons",
+                    "kubernetes": f"the manifests validate against the {(schemas or {}).get(label, 'schemas')}"
+                    if label in (schemas or {})
+                    else "no cluster in this region",
                 }
                 note = notes[checker]
                 table.add_row(label, checker, "", "[green]ok[/]", f"{templates} templates", note)
@@ -147,6 +155,7 @@ def check(
     Example: genai-infra check --env production --out cdk.out/main
     """
     from genai_infra.checks import lint, nag_summary, warm_up
+    from genai_infra.kubernetes.schemas import check_manifests
     from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
@@ -191,8 +200,17 @@ def check(
             if pack.violations:
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
+    schemas: dict[str, str] = {}
+    environment = config.environments[env]
+    for target in targets:
+        if target.region in environment.regions:  # a serving region runs the cluster and its manifests
+            result = check_manifests(environment, target.region)
+            schemas[target.label] = result.note
+            rows += [Row(target.label, "kubernetes", "schema", "error", what, why) for what, why in result.problems]
     if output_format == "table":
-        table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
+        table = combined_table(
+            env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, schemas
+        )
         common.console.print(common.keep_whole(table))
     else:
         results = [reports.Result(r.target, r.checker, r.rule, r.severity, r.resource, r.message) for r in rows]

@@ -34,7 +34,13 @@ def test_main_only_assembles_the_application() -> None:
     source = (PACKAGE / "cli" / "main.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
-    assert sorted(functions) == ["_on_interrupt", "main"]  # the entry point and its Ctrl-C handler
+    # The entry point, its Ctrl-C handler and the top-level --version option; no command.
+    assert sorted(functions) == ["_on_interrupt", "_options", "_version", "main"]
+    from genai_infra.cli import main
+
+    callbacks = [info.callback for info in main.app.registered_commands]
+    assert callbacks
+    assert all(callback is not None and callback.__module__ != main.__name__ for callback in callbacks)
 
 
 def test_the_shared_cli_module_imports_no_command() -> None:

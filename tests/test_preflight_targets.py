@@ -208,3 +208,21 @@ def test_check_at_80_columns_keeps_targets_whole_and_a_passing_target_on_one_lin
     assert "staging/ap-east-2" in text
     assert len([line for line in text.splitlines() if "production/ap-northeast-1" in line]) == 1
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_long_lists_are_behind_details() -> None:
+    from genai_infra.cli.check import SHOWN, combined_table
+
+    rows = [
+        Row("staging/ap-east-2", "cfn-lint", f"W{3000 + n}", "warning", f"T.json:{n}", "a warning") for n in range(8)
+    ]
+    rows.append(Row("staging/ap-east-2", "cfn-lint", "E3001", "error", "T.json:99", "an error"))
+    targets = [("staging/ap-east-2", 11)]
+    short = Console(width=200, file=io.StringIO())
+    short.print(combined_table("staging", targets, rows, {}, details=False))
+    text = short.file.getvalue()  # type: ignore[attr-defined]
+    assert "E3001" in text  # errors come first, so a cut never hides one
+    assert f"{len(rows) - SHOWN + 1} more (0 error(s)); --details lists them" in text
+    full = Console(width=200, file=io.StringIO())
+    full.print(combined_table("staging", targets, rows, {}, details=True))
+    assert all(row.rule in full.file.getvalue() for row in rows)  # type: ignore[attr-defined]

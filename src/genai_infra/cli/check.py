@@ -92,6 +92,7 @@ class Row:
 
 
 CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "kubernetes")
+SHOWN = 5  # findings per target and checker in the table without --details
 
 
 def combined_table(
@@ -100,6 +101,7 @@ def combined_table(
     rows: Sequence[Row],
     acknowledged: dict[str, int],
     schemas: dict[str, str] | None = None,
+    details: bool = True,
 ) -> Table:
     """One row per finding; a checker with no finding for a target gets one `ok` row; a target with no
     finding at all is one line."""
@@ -119,8 +121,16 @@ def combined_table(
                 (row for row in rows if row.target == label and row.checker == checker),
                 key=lambda row: (row.rule, row.resource),
             )
-            for row in own:
+            # Errors first; without --details, a long list stops at SHOWN rows and says how many more.
+            own = sorted(own, key=lambda row: row.severity != "error")
+            shown = own if details or len(own) <= SHOWN else own[: SHOWN - 1]
+            for row in shown:
                 table.add_row(label, checker, row.rule, styled(row.severity), row.resource, row.message)
+            if len(shown) < len(own):
+                rest = own[len(shown) :]
+                errors = sum(row.severity == "error" for row in rest)
+                more = f"{len(rest)} more ({errors} error(s)); --details lists them"
+                table.add_row(label, checker, "…", styled("error" if errors else "warning"), "", more)
             if not own:
                 notes = {
                     "preflight": f"{len(RULES)} rules pass",
@@ -142,6 +152,9 @@ def check(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     source: FromOption = None,
+    details: Annotated[
+        bool, typer.Option("--details", metavar="", help=f"every finding (the table shows {SHOWN} per checker)")
+    ] = False,
     output_format: Annotated[
         str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
     ] = "table",
@@ -209,7 +222,7 @@ def check(
             rows += [Row(target.label, "kubernetes", "schema", "error", what, why) for what, why in result.problems]
     if output_format == "table":
         table = combined_table(
-            env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, schemas
+            env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, schemas, details
         )
         common.console.print(common.keep_whole(table))
     else:

@@ -26,10 +26,11 @@ for _ in $(seq 100); do
   python -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/', timeout=1)" 2>/dev/null && break
   sleep 0.1
 done
-# moto answers CloudFormation's termination-protection call with an HTML error page, so the
-# emulator's copy of production goes without it (real deployments keep it, decision S5); and the
-# emulator holds nothing real, so production's approval of broadened IAM is not asked for here.
-emulator_overrides=(--set "environments.$env_name.termination_protection=false" --require-approval never)
+# The checked assemblies in $out are deployed as they are, never synthesized again. moto answers
+# CloudFormation's termination-protection call with an HTML error page, so the emulator deploys a
+# copy without it (real deployments keep it, decision S5; $out is not changed); and the emulator
+# holds nothing real, so production's approval of broadened IAM is not asked for here.
+emulator_options=(--without-termination-protection --require-approval never)
 account=$(python -c "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
 echo "local emulator: moto on $AWS_ENDPOINT_URL, account $account, region $region"
 # The environment's own qualifier and toolkit stack (decision S6), as genai_infra.bootstrap builds them.
@@ -40,7 +41,11 @@ from genai_infra.config import load_config
 print('\n'.join(bootstrap_command(load_config().environments[sys.argv[1]], sys.argv[2], sys.argv[3])))
 " "$env_name" "$region" "$account")
 (cd "$(mktemp -d)" && "${bootstrap[@]}" >/dev/null)  # outside the project: no app to run
-genai-infra deploy --env "$env_name" --region "$region" --stack SecurityStack --out "$out" "${emulator_overrides[@]}"
+if [ ! -f "$out/$env_name-$region/manifest.json" ]; then
+  genai-infra synth --env "$env_name" --region "$region" --out "$out"  # run alone: nothing checked to reuse
+fi
+genai-infra deploy --env "$env_name" --region "$region" --stack SecurityStack --from "$out" --out "$(mktemp -d)" \
+  "${emulator_options[@]}"
 python - "$env_name" "$region" <<'PY'
 import sys
 

@@ -7,14 +7,16 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common, main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, run_step
 from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly
@@ -70,17 +72,25 @@ def waves(log: Path) -> list[str]:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Any:
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
+def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Iterator[Any]:
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
     monkeypatch.setattr(
-        main, "_synthesize", lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets]
+        common,
+        "synthesize_targets",
+        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
     )
 
     def run(*args: str, stdin: str | None = None) -> Any:
         return CliRunner().invoke(main.app, list(args), input=stdin)
 
-    return run
+    # moto answers the credentials check (STS GetCallerIdentity) that comes before anything is synthesized;
+    # the keys are the test's own (monkeypatch), so a test may still take them away.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto-test-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto-test-secret")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws(config={"core": {"mock_credentials": False}}):
+        yield run
 
 
 def test_dry_run_prints_the_exact_commands(cli: Any, fake_cdk: Path, assemblies: Any, tmp_path: Path) -> None:
@@ -202,12 +212,23 @@ def test_destroy_refuses_production_without_the_name(cli: Any, fake_cdk: Path) -
     result = cli("destroy", "--env", "production", stdin="prod\n")
     assert result.exit_code == 1
     assert "destroy of production refused" in result.output
-    assert "84 resource(s) stay after their stacks are deleted" in result.output
-    assert "AWS::RDS::DBCluster" in result.output
+    # The refusal comes before synthesis; what would stay is what --dry-run shows.
+    assert "synthesized" not in result.output
     assert calls(fake_cdk) == []
+    shown = cli("destroy", "--env", "production", "--dry-run")
+    assert "84 resource(s) stay after their stacks are deleted" in shown.output
+    assert "AWS::RDS::DBCluster" in shown.output
     wrong = cli("destroy", "--env", "production", "--confirm", "staging")
     assert wrong.exit_code == 1
     assert "--confirm 'staging' is not the environment's name" in wrong.output
+
+
+def test_destroy_of_staging_leaves_final_snapshots(cli: Any, fake_cdk: Path) -> None:
+    shown = cli("destroy", "--env", "staging", "--dry-run")
+    assert shown.exit_code == 0, shown.output
+    kept = [line for line in shown.output.splitlines() if "Snapshot" in line]
+    assert any("AWS::RDS::DBCluster" in line for line in kept)
+    assert any("AWS::ElastiCache::ReplicationGroup" in line for line in kept)
 
 
 def test_destroy_goes_in_reverse_order(cli: Any, fake_cdk: Path) -> None:
@@ -227,7 +248,7 @@ def test_destroy_goes_in_reverse_order(cli: Any, fake_cdk: Path) -> None:
 
 def test_destroy_failure_names_the_stack(cli: Any, fake_cdk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_CDK_FAIL", "ap-northeast-1/EKSStack")
-    result = cli("destroy", "--env", "development")
+    result = cli("destroy", "--env", "development", "--confirm", "development")
     assert result.exit_code == DEPLOY_FAILED_EXIT
     assert "destroy failed in phase 3, ap-northeast-1, stack EKSStack" in result.output
     assert waves(fake_cdk)[-1] == "destroy ap-northeast-1: EKSStack"
@@ -291,3 +312,21 @@ def test_an_approval_prompt_is_handed_to_the_operator(tmp_path: Path) -> None:
     assert asked == [("Do you wish to deploy these changes (y/n)? ", ["IAM Statement Changes: + sts:AssumeRole"])]
     assert outcome.returncode == 1  # no terminal answered here
     assert outcome.lines[-1] == "answer: none"
+
+
+def test_a_log_gets_one_line_per_stack_event(cli: Any, fake_cdk: Path, tmp_path: Path) -> None:
+    # CliRunner's stdout is not a terminal, as in CI: no live table, one line per CloudFormation event.
+    result = cli("deploy", "--env", "development", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert (
+        "deploy phase 1 us-east-1 CertificateStack: CREATE_IN_PROGRESS AWS::CloudFormation::Stack "
+        "genai-demo-development-CertificateStack User Initiated"
+    ) in lines
+    assert (
+        "deploy phase 1 us-east-1 CertificateStack: CREATE_COMPLETE AWS::CloudFormation::Stack "
+        "genai-demo-development-CertificateStack"
+    ) in lines
+    events = [line for line in lines if line.startswith("deploy phase ")]
+    stacks = sum(1 for call in calls(fake_cdk) for arg in call if arg.endswith("Stack"))
+    assert len(events) == 2 * stacks  # the fake cdk prints two events per stack

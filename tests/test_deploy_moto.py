@@ -25,7 +25,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from genai_infra.bootstrap import bootstrap_command
-from genai_infra.cli import main
+from genai_infra.cli import common, main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, cdk_environment
 from genai_infra.config import load_config
 from genai_infra.synth import PROJECT_ROOT
@@ -103,10 +103,12 @@ def test_bootstrap_deploy_and_a_failure_in_the_middle(
     assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
     assert stack_status("CDKToolkit-gdemostg") == "CREATE_COMPLETE"
 
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
     monkeypatch.setattr(
-        main, "_synthesize", lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets]
+        common,
+        "synthesize_targets",
+        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
     )
     out = tmp_path / "out"
     deployed = CliRunner().invoke(

@@ -54,8 +54,8 @@ def test_replication_group_of_the_environment(template: Any, environment: str, r
     assert group["SnapshotWindow"] == "04:00-05:00"
     assert group["SnapshotRetentionLimit"] == snapshot_days
     assert group["PreferredMaintenanceWindow"] == "sun:05:00-sun:06:00"
-    # Decision S5: production keeps a final snapshot.
-    assert resource["DeletionPolicy"] == ("Snapshot" if environment == "production" else "Delete")
+    # Decision S5: production keeps a final snapshot; staging too (issue 17); development may be destroyed.
+    assert resource["DeletionPolicy"] == ("Snapshot" if environment in ("production", "staging") else "Delete")
 
 
 @pytest.mark.parametrize(("environment", "region"), NOT_SECONDARY)

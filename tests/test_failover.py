@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common
 from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
@@ -257,11 +257,11 @@ def test_environments_without_a_secondary_are_refused(config: ProjectConfig) -> 
 
 
 def test_cli_dry_run_prints_the_plan_and_calls_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_aws(profile: str | None = None) -> Any:
+    def no_aws(*_: Any) -> Any:
         raise AssertionError("a dry run must not create AWS clients")
 
     monkeypatch.setattr(validate_cli, "aws_clients", no_aws)
-    monkeypatch.setattr(main.console, "width", 250)
+    monkeypatch.setattr(common.console, "width", 250)
     result = CliRunner().invoke(app, ["failover", "--env", "production", "--to", TOKYO, "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -276,9 +276,9 @@ def test_cli_dry_run_prints_the_plan_and_calls_nothing(monkeypatch: pytest.Monke
 def test_cli_runs_the_drill_and_fails_at_a_failed_step(monkeypatch: pytest.MonkeyPatch) -> None:
     aurora, redis = GlobalAurora(sync="pending-resync"), GlobalRedis()
     factory = clients_of(aurora, redis, HealthChecks({TAIPEI: True, TOKYO: True}))
-    monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, factory))
-    monkeypatch.setattr(main.console, "width", 250)
-    result = CliRunner().invoke(app, ["failover", "--env", "production", "--to", TOKYO])
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, factory))
+    monkeypatch.setattr(common.console, "width", 250)
+    result = CliRunner().invoke(app, ["failover", "--env", "production", "--to", TOKYO, "--yes"])
     assert result.exit_code == 1
     assert "1. check the Aurora global database genai-demo-production-global" in result.output
     assert "FAILED in" in result.output

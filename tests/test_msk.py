@@ -206,7 +206,7 @@ def test_replicated_clusters_are_not_t3_small(template: Any, environment: str, r
 
 def test_deploy_order_lets_the_dr_region_read_what_the_primary_published(assemblies: Any) -> None:
     """Cross-region reads (global datastore id, MSK ARN, secret replica keys) need this exact order."""
-    from genai_infra.cli.main import plan_steps
+    from genai_infra.cli.plan import plan_steps
 
     regions = ["ap-east-2", "ap-northeast-1", "us-east-1"]
     steps = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -12,7 +13,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common, main
+from genai_infra.cli.check import Row
 from genai_infra.preflight import RULES, check_assemblies, from_assembly, support
 from genai_infra.synth import Assembly
 from genai_infra.targets import stacks_of
@@ -81,8 +83,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
     """Run the CLI in-process with `_synthesize` answering from the given assemblies."""
     monkeypatch.setenv("COLUMNS", "250")
     # The module's consoles read COLUMNS when imported, which may be before this fixture runs.
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
 
     def run(args: list[str], source: dict[tuple[str, str], Assembly] | None = None) -> Any:
         chosen = source or assemblies
@@ -90,7 +92,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
         def synthesize(config: Any, targets: list[Any], out: Path) -> list[Assembly]:
             return [chosen[(t.environment, t.region)] for t in targets]
 
-        monkeypatch.setattr(main, "_synthesize", synthesize)
+        monkeypatch.setattr(common, "synthesize_targets", synthesize)
         return CliRunner().invoke(main.app, args)
 
     return run
@@ -185,3 +187,50 @@ def test_stale_support_tables_are_reported_as_a_warning(assemblies: Any) -> None
     (stale,) = [f for f in preflight_findings(chosen, later) if f.rule_id == "PF000"]
     assert stale.severity == "warning"
     assert "update AS_OF" in stale.message
+
+
+def test_check_writes_sarif_for_ci(cli: Any, assemblies: Any, tmp_path: Path) -> None:
+    # One run (cfn-lint is the slow part); JUnit and JSON render the same results (tests/test_cli_reports.py).
+    source = tampered(assemblies, tmp_path)
+    sarif = cli(["check", "--env", "staging", "--out", str(tmp_path / "out"), "--format", "sarif"], source)
+    assert sarif.exit_code == 1
+    assert "error: 1 error(s) in staging" in sarif.stderr
+    log = json.loads(sarif.stdout)
+    assert log["version"] == "2.1.0"
+    (run,) = log["runs"]
+    found = [r for r in run["results"] if r["ruleId"] == "preflight/PF006"]
+    assert len(found) == 1
+    assert found[0]["level"] == "error"
+    assert run["tool"]["driver"]["rules"][found[0]["ruleIndex"]]["properties"]["count"] == 1
+
+
+def test_check_at_80_columns_keeps_targets_whole_and_a_passing_target_on_one_line() -> None:
+    from genai_infra.cli.check import combined_table
+
+    narrow = Console(width=80, file=io.StringIO())
+    targets = [("production/ap-northeast-1", 12), ("staging/ap-east-2", 11)]
+    row = Row("staging/ap-east-2", "preflight", "PF006", "error", "NetworkStack/Database", "open to 0.0.0.0/0 " * 6)
+    narrow.print(common.keep_whole(combined_table("production", targets, [row], {"production/ap-northeast-1": 3})))
+    text = narrow.file.getvalue()  # type: ignore[attr-defined]
+    assert "production/ap-northeast-1" in text
+    assert "staging/ap-east-2" in text
+    assert len([line for line in text.splitlines() if "production/ap-northeast-1" in line]) == 1
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_long_lists_are_behind_details() -> None:
+    from genai_infra.cli.check import SHOWN, combined_table
+
+    rows = [
+        Row("staging/ap-east-2", "cfn-lint", f"W{3000 + n}", "warning", f"T.json:{n}", "a warning") for n in range(8)
+    ]
+    rows.append(Row("staging/ap-east-2", "cfn-lint", "E3001", "error", "T.json:99", "an error"))
+    targets = [("staging/ap-east-2", 11)]
+    short = Console(width=200, file=io.StringIO())
+    short.print(combined_table("staging", targets, rows, {}, details=False))
+    text = short.file.getvalue()  # type: ignore[attr-defined]
+    assert "E3001" in text  # errors come first, so a cut never hides one
+    assert f"{len(rows) - SHOWN + 1} more (0 error(s)); --details lists them" in text
+    full = Console(width=200, file=io.StringIO())
+    full.print(combined_table("staging", targets, rows, {}, details=True))
+    assert all(row.rule in full.file.getvalue() for row in rows)  # type: ignore[attr-defined]

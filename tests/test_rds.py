@@ -61,8 +61,8 @@ def test_cluster_of_the_environment(template: Any, environment: str, region: str
     assert cluster["EnableCloudwatchLogsExports"] == ["postgresql"]
     assert cluster["CopyTagsToSnapshot"] is True
     assert cluster["DeletionProtection"] is protected
-    # Decision S5: production keeps a final snapshot; other environments may be destroyed.
-    assert resource["DeletionPolicy"] == ("Snapshot" if protected else "Delete")
+    # Decision S5: production keeps a final snapshot; staging too (issue 17); development may be destroyed.
+    assert resource["DeletionPolicy"] == ("Snapshot" if protected or environment == "staging" else "Delete")
     if serverless is None:
         assert "ServerlessV2ScalingConfiguration" not in cluster
     else:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common, main
 from genai_infra.recovery import cron_interval_seconds, recovery_paths, templates_by_region
 
 
@@ -67,7 +67,7 @@ def test_a_slower_health_check_lengthens_the_failover() -> None:
 def test_the_cli_prints_json(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> None:
     chosen = {key: value for key, value in assemblies.items() if key[0] == "production"}
     monkeypatch.setattr(
-        main, "_synthesize", lambda config, targets, out: [chosen[(t.environment, t.region)] for t in targets]
+        common, "synthesize_targets", lambda config, targets, out: [chosen[(t.environment, t.region)] for t in targets]
     )
     result = CliRunner().invoke(main.app, ["recovery", "--env", "production", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
+from genai_infra.cli import common
 from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
@@ -231,9 +231,9 @@ def test_cli_prints_the_table_and_exits_1_on_failure(
 ) -> None:
     staging = config.environments["staging"]
     seed_region(staging, staging.primary_region, {})
-    monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, factory()))
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, factory()))
     # Wide enough that no check name wraps inside its cell, whatever terminal runs the tests.
-    monkeypatch.setattr(main.console, "width", 250)
+    monkeypatch.setattr(common.console, "width", 250)
     runner = CliRunner()
     ok = runner.invoke(app, ["validate", "--env", "staging", "--no-probes"], env={"COLUMNS": "250"})
     assert ok.exit_code == 0, ok.output
@@ -244,7 +244,7 @@ def test_cli_prints_the_table_and_exits_1_on_failure(
     assert f"{expected} of {expected} checks pass." in ok.output
 
     broken = factory(eks={"describe_addon": addon_stub(broken="kube-proxy")})
-    monkeypatch.setattr(validate_cli, "aws_clients", lambda profile=None: (None, broken))
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, broken))
     bad = runner.invoke(app, ["validate", "--env", "staging", "--no-probes"], env={"COLUMNS": "250"})
     assert bad.exit_code == 1
     assert "EKS add-on kube-proxy" in bad.output
@@ -301,3 +301,38 @@ def test_validate_looks_up_the_names_the_stacks_give(
     if environment == "production":
         msk = template(environment, region, "MSKStack").one("AWS::MSK::Cluster")
         assert msk["ClusterName"] == data_resource_id(environment, region, primary, "msk")
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "junit"])
+def test_cli_writes_reports_ci_reads(
+    aws: None, config: ProjectConfig, monkeypatch: pytest.MonkeyPatch, output_format: str
+) -> None:
+    import json
+    from xml.etree import ElementTree
+
+    staging = config.environments["staging"]
+    seed_region(staging, staging.primary_region, {})
+    broken = factory(eks={"describe_addon": addon_stub(broken="kube-proxy")})
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, broken))
+    result = CliRunner().invoke(app, ["validate", "--env", "staging", "--no-probes", "--format", output_format])
+    assert result.exit_code == 1
+    # Staging has no Route 53 failover and no MSK to check (decision C12).
+    expected = 8 + len(staging.regions[staging.primary_region].eks.addon_versions)
+    if output_format == "junit":
+        suites = ElementTree.fromstring(result.stdout.split("\n", 1)[1])
+        assert suites.get("tests") == str(expected)
+        assert suites.get("failures") == "1"
+        (failed,) = [case for case in suites.iter("testcase") if case.find("failure") is not None]
+        assert "kube-proxy" in (failed.get("name") or "")
+    elif output_format == "sarif":
+        log = json.loads(result.stdout)
+        assert log["version"] == "2.1.0"
+        (run,) = log["runs"]
+        (finding,) = run["results"]
+        assert finding["level"] == "error"
+        assert run["tool"]["driver"]["rules"][finding["ruleIndex"]]["properties"]["count"] == 1
+    else:
+        report = json.loads(result.stdout)
+        assert report["errors"] == 1
+        assert report["passed"] == expected - 1
+        assert [rule["count"] for rule in report["rules"]] == [1]

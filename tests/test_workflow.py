@@ -88,8 +88,15 @@ def test_deploy_validate_and_rollback_in_one_environment_job(config: ProjectConf
     assert rollback["if"] == "${{ failure() && steps.last-good.outcome == 'success' }}"
     # The input reaches the shell through the environment, never expanded into the script (zizmor).
     assert rollback["env"]["ENVIRONMENT"] == "${{ inputs.environment }}"
-    assert 'bash scripts/ci-deploy.sh "$ENVIRONMENT" last-good.out' in rollback["run"]
     assert all("${{" not in step.get("run", "") for step in job["steps"])
+    # One deploy path: the checked assemblies through `genai-infra deploy --from`, in the planner's order.
+    assert 'genai-infra deploy --env "$ENVIRONMENT" --from last-good.out' in rollback["run"]
+    deploy = job["steps"][names.index("deploy")]
+    assert deploy["env"]["ENVIRONMENT"] == "${{ inputs.environment }}"
+    assert 'genai-infra deploy --env "$ENVIRONMENT" --from cdk.out' in deploy["run"]
+    assert deploy["shell"] == "bash"  # pipefail: the pipe into tee keeps a failed deploy failed
+    assert "GITHUB_STEP_SUMMARY" in deploy["run"]
+    assert not (WORKFLOWS.parents[1] / "scripts" / "ci-deploy.sh").exists()
     download = next(s for s in job["steps"] if s.get("with", {}).get("path") == "last-good.out")
     assert download["with"]["run-id"] == "${{ steps.last-good.outputs.run-id }}"
     # The deploy role of DeployRoleStack, by the name naming.py gives it, in every environment.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -27,6 +28,11 @@ def worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def ignore_interrupts() -> None:
+    """Ctrl-C is the command's to handle: a worker that also caught it would print its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def worker_pool(tasks: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of up to one worker per CPU for `tasks` tasks; None when one process is enough."""
@@ -35,7 +41,9 @@ def worker_pool(tasks: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     # spawn, not fork: a forked child would share the parent's jsii kernel pipe.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts
+    )
     try:
         yield pool
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,6 +70,8 @@ def synthesize(config: ProjectConfig, target: Target, out: Path, *, validate: bo
     from genai_infra.app_builder import build_target
 
     directory = target_directory(out, target)
+    # An earlier run's stacks (say, of a region or stack since removed) must not stay beside the new ones.
+    shutil.rmtree(directory, ignore_errors=True)
     app = cdk.App(
         outdir=str(directory),
         context=dict(cdk_json_context()),

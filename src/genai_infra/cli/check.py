@@ -8,9 +8,12 @@ round. Exits 1 when any checker reports an error.
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli import common, reports
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
 from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
 
@@ -56,7 +60,7 @@ def report_preflight(assemblies: Sequence[Assembly], console: Console) -> int:
     """Run preflight, print its findings (on stderr in `plan`, so JSON stays clean); the error count."""
     findings = preflight_findings(assemblies)
     if findings:
-        console.print(findings_table("preflight", findings))
+        console.print(common.keep_whole(findings_table("preflight", findings)))
     failures = sum(finding.severity == Severity.ERROR for finding in findings)
     console.print(
         f"preflight: {failures} error(s), {len(findings) - failures} warning(s) in {len(assemblies)} targets."
@@ -87,28 +91,54 @@ class Row:
     message: str
 
 
-CHECKERS = ("preflight", "cfn-lint", "cdk-nag")
+CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "kubernetes")
+SHOWN = 5  # findings per target and checker in the table without --details
 
 
 def combined_table(
-    env: str, targets: Sequence[tuple[str, int]], rows: Sequence[Row], acknowledged: dict[str, int]
+    env: str,
+    targets: Sequence[tuple[str, int]],
+    rows: Sequence[Row],
+    acknowledged: dict[str, int],
+    schemas: dict[str, str] | None = None,
+    details: bool = True,
 ) -> Table:
-    """One row per finding; a checker with no finding for a target gets one `ok` row."""
+    """One row per finding; a checker with no finding for a target gets one `ok` row; a target with no
+    finding at all is one line."""
     table = Table("target", "checker", "id", "severity", "resource", "finding", title=f"genai-infra check {env}")
     labels = [label for label, _ in targets]
     for label, templates in targets:
+        if not any(row.target == label for row in rows):
+            summary = (
+                f"preflight: {len(RULES)} rules pass; cfn-lint: no finding; "
+                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons; kubernetes: "
+                + (f"valid ({(schemas or {})[label]})" if label in (schemas or {}) else "no cluster")
+            )
+            table.add_row(label, "all", "", "[green]ok[/]", f"{templates} templates", summary)
+            continue
         for checker in CHECKERS:
             own = sorted(
                 (row for row in rows if row.target == label and row.checker == checker),
                 key=lambda row: (row.rule, row.resource),
             )
-            for row in own:
+            # Errors first; without --details, a long list stops at SHOWN rows and says how many more.
+            own = sorted(own, key=lambda row: row.severity != "error")
+            shown = own if details or len(own) <= SHOWN else own[: SHOWN - 1]
+            for row in shown:
                 table.add_row(label, checker, row.rule, styled(row.severity), row.resource, row.message)
+            if len(shown) < len(own):
+                rest = own[len(shown) :]
+                errors = sum(row.severity == "error" for row in rest)
+                more = f"{len(rest)} more ({errors} error(s)); --details lists them"
+                table.add_row(label, checker, "…", styled("error" if errors else "warning"), "", more)
             if not own:
                 notes = {
                     "preflight": f"{len(RULES)} rules pass",
                     "cfn-lint": "no finding for the target's region",
                     "cdk-nag": f"no unacknowledged finding; {acknowledged.get(label, 0)} acknowledged with reasons",
+                    "kubernetes": f"the manifests validate against the {(schemas or {}).get(label, 'schemas')}"
+                    if label in (schemas or {})
+                    else "no cluster in this region",
                 }
                 note = notes[checker]
                 table.add_row(label, checker, "", "[green]ok[/]", f"{templates} templates", note)
@@ -121,34 +151,51 @@ def combined_table(
 def check(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
+    source: FromOption = None,
+    details: Annotated[
+        bool, typer.Option("--details", metavar="", help=f"every finding (the table shows {SHOWN} per checker)")
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
+    ] = "table",
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
+    """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table.
+
+    With --from DIR the assemblies in DIR are checked as they are (the determinism rule compares
+    them with a fresh synthesis in a scratch folder); nothing in DIR is rewritten.
+    Example: genai-infra check --env production --out cdk.out/main
+    """
     from genai_infra.checks import lint, nag_summary, warm_up
-    from genai_infra.cli import main
+    from genai_infra.kubernetes.schemas import check_manifests
     from genai_infra.parallel import worker_count, worker_pool
     from genai_infra.preflight import compare_assemblies
 
-    config = main._config(config_file, overrides)
-    targets = main._targets(config, env, None)
+    if output_format not in reports.FORMATS:
+        raise common.fail(f"unknown format {output_format!r}; use {reports.FormatHelp}.")
+    common.refuse_overrides_with_source(source, overrides)
+    config = common.project_config(config_file, overrides)
+    targets = common.chosen_targets(config, env, None)
     try:
         worker_count()
     except ValueError as error:  # a malformed GENAI_INFRA_WORKERS
-        raise main.fail(f"{error}.") from None
+        raise common.fail(f"{error}.") from None
     with worker_pool(len(targets)) as pool:
         if pool:
             # Workers start Python and import cfn-lint while this process synthesizes.
             for _ in range(len(targets)):
                 pool.submit(warm_up)
-        assemblies = main._synthesize(config, targets, out)
+        assemblies = common.target_assemblies(config, targets, out, source)
         linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
-        again = main._synthesize(config, targets, out / "determinism")
-        with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
-            lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
-    preflight = preflight_findings(assemblies)
-    for first, second in zip(assemblies, again, strict=True):
-        preflight += compare_assemblies(first, second)
+        with tempfile.TemporaryDirectory(prefix="genai-check-") as scratch:
+            # The second synthesis only feeds the determinism rule; --from leaves DIR as it is.
+            again = common.synthesize_targets(config, targets, out / "determinism" if source is None else Path(scratch))
+            with common.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+                lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
+            preflight = preflight_findings(assemblies)
+            for first, second in zip(assemblies, again, strict=True):
+                preflight += compare_assemblies(first, second)
 
     rows = [
         Row(f.target, "preflight", f.rule_id, str(f.severity), f"{f.stack}/{f.logical_id}", f.message)
@@ -166,8 +213,30 @@ def check(
             if pack.violations:
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
-    table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
-    main.console.print(table)
+    schemas: dict[str, str] = {}
+    environment = config.environments[env]
+    for target in targets:
+        if target.region in environment.regions:  # a serving region runs the cluster and its manifests
+            result = check_manifests(environment, target.region)
+            schemas[target.label] = result.note
+            rows += [Row(target.label, "kubernetes", "schema", "error", what, why) for what, why in result.problems]
+    if output_format == "table":
+        table = combined_table(
+            env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, schemas, details
+        )
+        common.console.print(common.keep_whole(table))
+    else:
+        results = [reports.Result(r.target, r.checker, r.rule, r.severity, r.resource, r.message) for r in rows]
+        failing = {(r.target, r.checker) for r in rows}
+        results += [
+            reports.Result(a.target.label, checker, "", "ok", "", f"{len(a.templates)} templates", passed=True)
+            for a in assemblies
+            for checker in CHECKERS
+            if (a.target.label, checker) not in failing
+        ]
+        sys.stdout.write(
+            reports.render(output_format, f"genai-infra check {env}", version("genai-demo-infra"), results)
+        )
     errors = sum(row.severity == "error" for row in rows)
     if errors:
-        raise main.fail(f"{errors} error(s) in {env}; see the table above.")
+        raise common.fail(f"{errors} error(s) in {env}; see the table above.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment
 from genai_infra.config.model import EnvironmentConfig
@@ -84,7 +86,6 @@ def _environment_keys(assignments: Sequence[str], env: str) -> list[str]:
 def _estimate(
     config: ProjectConfig, env: str, source: list[Path] | None, usage: UsageBook, planned: bool, out: Path
 ) -> Estimate:
-    from genai_infra.cli.main import _synthesize
     from genai_infra.targets import targets_of
 
     try:
@@ -92,7 +93,7 @@ def _estimate(
         if source:
             templates = templates_from_directories(source, environment)
         else:
-            templates = templates_from_assemblies(_synthesize(config, targets_of(environment), out))
+            templates = templates_from_assemblies(common.synthesize_targets(config, targets_of(environment), out))
         return estimate(environment, templates, usage, load_catalog(), planned=planned)
     except (ConfigError, CostError) as error:
         raise _fail(str(error)) from None
@@ -139,6 +140,8 @@ def _threshold(value: str, environment: EnvironmentConfig) -> float:
         percent = float(value.rstrip("%"))
     except ValueError:
         raise _fail(f"--fail-over-budget takes a percentage of the budget, not {value!r}.") from None
+    if not math.isfinite(percent):  # nan compares false with everything: the gate would never close
+        raise _fail(f"--fail-over-budget needs a finite percentage, got {value}.")
     if percent <= 0:
         raise _fail(f"--fail-over-budget needs a positive percentage, got {value}.")
     return percent
@@ -202,6 +205,12 @@ def estimate_command(
         raise _fail("--what-if changes the templates, so it needs synthesis; drop --from.")
     if advise_budget and (compare or what_if):
         raise _fail("--advise works on one environment as configured; drop --compare and --what-if.")
+    common.refuse_overrides_with_source(source, overrides)
+    if chart is not None:
+        if compare:
+            raise _fail("--chart draws one environment; use --env instead of --compare.")
+        if not chart.parent.is_dir():
+            raise _fail(f"--chart {chart}: the folder {chart.parent} does not exist; create it or pick another.")
     try:
         base_config = load_config(config_file, overrides or [])
         usage = load_usage(usage_file)
@@ -214,6 +223,10 @@ def estimate_command(
         )
     except (ConfigError, CostError) as error:
         raise _fail(str(error)) from None
+    if fail_over_budget is not None:  # checked before anything is synthesized
+        for name in names:
+            if name in base_config.environments:
+                _threshold(fail_over_budget, base_config.environments[name])
     with tempfile.TemporaryDirectory(prefix="genai-cost-") as scratch:
         baseline = [_estimate(base_config, name, source, usage, planned, Path(scratch) / "base") for name in names]
         results = baseline
@@ -247,12 +260,15 @@ def estimate_command(
     if chart is not None:
         if len(results) != 1:
             raise _fail("--chart draws one environment; use --env instead of --compare.")
-        write_chart(
-            results[0],
-            chart,
-            baseline=baseline[0] if what_if else None,
-            label=", ".join(what_if) if what_if else "",
-        )
+        try:
+            write_chart(
+                results[0],
+                chart,
+                baseline=baseline[0] if what_if else None,
+                label=", ".join(what_if) if what_if else "",
+            )
+        except OSError as error:
+            raise _fail(f"cannot write the chart to {chart} ({error.strerror or error}).") from None
         errors.print(f"chart written to {chart}")
     if fail_over_budget is not None:
         over = []

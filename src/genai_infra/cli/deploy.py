@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,10 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.cli import common
+from genai_infra.cli.aws import ProfileOption, checked_session
+from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
+from genai_infra.config import ProjectConfig
 from genai_infra.deployment import (
     Need,
     PlanError,
@@ -55,16 +60,18 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EVENT = re.compile(r"\|\s*(?P<status>[A-Z_]+)(?: \(skipped\))?\s*\|\s*(?P<type>[A-Za-z0-9:]+)\s*\|\s*(?P<what>.*)$")
 ERROR_MARKERS = ("FAILED", "ROLLBACK", "❌", "Error", "error:")
 
-RegionOption = Annotated[str | None, typer.Option(help="one region of the environment; all when omitted")]
-OutOption = Annotated[Path, typer.Option(help="directory for the cloud assemblies and the outputs files")]
+RegionOption = Annotated[
+    str | None, typer.Option(help="one region of the environment; all when omitted", metavar="REGION")
+]
+OutOption = Annotated[
+    Path, typer.Option(help="directory for the cloud assemblies and the outputs files", metavar="DIR")
+]
 
 
 def cdk_executable() -> str:
     chosen = os.environ.get(CDK_ENV) or str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")
     if not Path(chosen).is_file():
-        from genai_infra.cli import main
-
-        raise main.fail(f"the CDK CLI {chosen} does not exist; run `bash scripts/setup.sh` (npm ci) first.")
+        raise common.fail(f"the CDK CLI {chosen} does not exist; run `bash scripts/setup.sh` (npm ci) first.")
     return chosen
 
 
@@ -168,6 +175,7 @@ def run_step(
     on_prompt: Callable[[str, StepOutcome], None],
     done_marker: str,
     stdin: int | None = None,
+    on_event: Callable[[str, str], None] | None = None,
 ) -> StepOutcome:
     """Run one cdk call, reading its output as it comes; the terminal stays its stdin for approval prompts."""
     outcome = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
@@ -189,6 +197,9 @@ def run_step(
             if line:
                 outcome.lines.append(line)
                 _record(line, wave, outcome.stacks, done_marker)
+                stack = _stack_of(line, wave) if on_event is not None and EVENT.search(line) else None
+                if on_event is not None and stack is not None:
+                    on_event(stack, outcome.stacks[stack].event)
         # cdk asks "Do you wish to deploy these changes (y/n)?" without a newline and waits on stdin.
         if "(y/n)" in pending:
             on_prompt(ANSI.sub("", pending), outcome)
@@ -224,36 +235,59 @@ class Failure:
 
 
 def run_waves(steps: Sequence[tuple[Wave, list[str]]], verb: str, done_marker: str) -> Failure | None:
-    """Run the steps in order with a live view; stop at the first failing one."""
-    from genai_infra.cli import main
+    """Run the steps in order (a live view on a terminal, one line per event otherwise); stop at the first failure."""
 
     for index, (wave, command) in enumerate(steps, start=1):
         started = time.monotonic()
         initial = StepOutcome(0, stacks={stack: StackProgress() for stack in wave.stacks})
-        with Live(
-            progress_view(index, len(steps), wave, initial, verb),
-            console=main.errors,
-            refresh_per_second=4,
-            transient=True,
-        ) as live:
-
-            def prompt(text: str, current: StepOutcome, live: Live = live) -> None:
-                # Show what cdk asks about (the security changes), then let the operator answer it.
-                live.stop()
-                main.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
-                main.errors.print(text, end="", highlight=False, markup=False)
-                live.start()
-
-            def changed(current: StepOutcome, live: Live = live, index: int = index, wave: Wave = wave) -> None:
-                live.update(progress_view(index, len(steps), wave, current, verb))
-
-            result = run_step(command, wave, changed, prompt, done_marker)
+        if not sys.stdout.isatty():
+            result = _run_plain(command, wave, verb, done_marker)
+        else:
+            result = _run_live(index, len(steps), wave, command, initial, verb, done_marker)
         seconds = time.monotonic() - started
         if result.returncode != 0:
-            main.errors.print(progress_view(index, len(steps), wave, result, verb))
+            common.errors.print(common.keep_whole(progress_view(index, len(steps), wave, result, verb)))
             return Failure(wave, result.failed_stack(wave), result)
-        main.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
+        common.errors.print(f"[green]✓[/] {verb} {wave.label} ({seconds:.0f} s)", highlight=False)
     return None
+
+
+def _run_plain(command: Sequence[str], wave: Wave, verb: str, done_marker: str) -> StepOutcome:
+    """Stdout is a log (CI, a pipe): one line per CloudFormation stack event, no live redrawing."""
+
+    def event(stack: str, text: str) -> None:
+        sys.stdout.write(f"{verb} phase {wave.phase} {wave.region} {stack}: {text}\n")
+        sys.stdout.flush()
+
+    def prompt(text: str, current: StepOutcome) -> None:
+        common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
+        common.errors.print(text, end="", highlight=False, markup=False)
+
+    return run_step(command, wave, lambda _: None, prompt, done_marker, on_event=event)
+
+
+def _run_live(
+    index: int, total: int, wave: Wave, command: Sequence[str], initial: StepOutcome, verb: str, done_marker: str
+) -> StepOutcome:
+    """A terminal: a table of the wave's stacks, redrawn as events come."""
+    with Live(
+        progress_view(index, total, wave, initial, verb),
+        console=common.errors,
+        refresh_per_second=4,
+        transient=True,
+    ) as live:
+
+        def prompt(text: str, current: StepOutcome) -> None:
+            # Show what cdk asks about (the security changes), then let the operator answer it.
+            live.stop()
+            common.errors.print("\n".join(current.lines[-40:]), highlight=False, markup=False)
+            common.errors.print(text, end="", highlight=False, markup=False)
+            live.start()
+
+        def changed(current: StepOutcome) -> None:
+            live.update(progress_view(index, total, wave, current, verb))
+
+        return run_step(command, wave, changed, prompt, done_marker)
 
 
 # --- Commands ----------------------------------------------------------------------------------------
@@ -265,17 +299,21 @@ def _plan(
     stacks: list[str] | None,
     config_file: Path | None,
     overrides: list[str] | None,
-) -> tuple[list[Target], list[Wave]]:
-    from genai_infra.cli import main
-
-    config = main._config(config_file, overrides)
-    targets = main._targets(config, env, region)
+    source: Path | None,
+) -> tuple[ProjectConfig, list[Target], list[Wave]]:
+    common.refuse_overrides_with_source(source, overrides)
+    config = common.project_config(config_file, overrides)
+    targets = common.chosen_targets(config, env, region)
     try:
         if stacks:
             check_selection(targets, stacks)
-        return targets, plan_waves(targets, set(stacks) if stacks else None)
+        return config, targets, plan_waves(targets, set(stacks) if stacks else None)
     except PlanError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
+
+
+def _with_profile(command: list[str], profile: str | None) -> list[str]:
+    return [*command, "--profile", profile] if profile else command
 
 
 def plan_table(waves: Sequence[Wave], title: str) -> Table:
@@ -298,6 +336,8 @@ def deploy_arguments(
     out: Path,
     config_file: Path | None,
     overrides: list[str] | None,
+    source: Path | None = None,
+    profile: str | None = None,
 ) -> list[str]:
     """The options that shape a deployment, as a command line (for the resume hint)."""
     argv = ["deploy", "--env", env]
@@ -305,7 +345,9 @@ def deploy_arguments(
     for name in stacks or []:
         argv += ["--stack", name]
     argv += ["--require-approval", approval] if approval else []
+    argv += ["--from", str(source)] if source else []
     argv += ["--out", str(out)] if out != Path("cdk.out") else []
+    argv += ["--profile", profile] if profile else []
     argv += ["--config", str(config_file)] if config_file else []
     for override in overrides or []:
         argv += ["--set", override]
@@ -316,85 +358,136 @@ def deploy(
     env: EnvOption,
     region: RegionOption = None,
     stack: Annotated[list[str] | None, typer.Option("--stack", help="only this stack (repeatable)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the cdk commands and exit")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", metavar="", help="print the cdk commands and exit")] = False,
     resume: Annotated[str | None, typer.Option("--resume-from", help="STACK or REGION/STACK to restart at")] = None,
     require_approval: Annotated[
-        str | None, typer.Option(help="never, any-change or broadening (default: broadening in production)")
+        str | None,
+        typer.Option(
+            help="never, any-change or broadening (default: broadening in production)",
+            metavar="[never|any-change|broadening]",
+        ),
     ] = None,
+    source: FromOption = None,
+    without_termination_protection: Annotated[
+        bool,
+        typer.Option(
+            "--without-termination-protection",
+            metavar="",
+            help="deploy a copy of the --from assemblies with termination protection off (the local emulator "
+            "rejects it); the checked folder is not changed",
+        ),
+    ] = False,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Deploy an environment phase by phase with the pinned CDK CLI (primary, secondary, then us-east-1)."""
-    from genai_infra.cli import main
+    """Deploy an environment phase by phase with the pinned CDK CLI (primary, secondary, then us-east-1).
+
+    With --from DIR it deploys the assemblies `genai-infra check --out DIR` (or `synth --out DIR`)
+    checked, without synthesizing again: what was checked is what is deployed.
+    Example: genai-infra deploy --env staging --from cdk.out/main
+    """
     from genai_infra.cli.check import report_preflight
 
-    targets, waves = _plan(env, region, stack, config_file, overrides)
+    if without_termination_protection and source is None:
+        raise common.fail("--without-termination-protection rewrites a copy of checked assemblies; add --from DIR.")
+    config, targets, waves = _plan(env, region, stack, config_file, overrides, source)
     try:
         approval = approval_level(env, require_approval)
         if resume:
             waves = resume_from(waves, resume)
     except PlanError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
-    if report_preflight(assemblies, main.errors):
-        raise main.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
+    if not dry_run:
+        checked_session(profile, config.environments[env], f"deploy of {env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
+    if report_preflight(assemblies, common.errors):
+        raise common.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
     problems = ordering_problems(waves, assemblies)
     if problems:
         first = problems[0]
-        raise main.fail(
+        raise common.fail(
             f"the plan would deploy {first.region}/{first.stack} before {first.on_region}/{first.on_stack}, "
             f"which it needs ({first.reason}); fix genai_infra.deployment."
         )
-    directory = {a.target.region: a.directory.resolve() for a in assemblies}
-    steps = [(w, deploy_command(cdk, w, directory[w.region], approval, out.resolve())) for w in waves]
-    main.console.print(plan_table(waves, f"deploy {env} (--require-approval {approval})"))
-    if dry_run:
-        for _, command in steps:
-            sys.stdout.write(shlex.join(command) + "\n")
-        return
-    failure = run_waves(steps, "deploy", "no changes")
+    with tempfile.TemporaryDirectory(prefix="genai-deploy-") as scratch:
+        if without_termination_protection:
+            assemblies = unprotected_copies(assemblies, Path(scratch))
+        directory = {a.target.region: a.directory.resolve() for a in assemblies}
+        steps = [
+            (w, _with_profile(deploy_command(cdk, w, directory[w.region], approval, out.resolve()), profile))
+            for w in waves
+        ]
+        common.console.print(common.keep_whole(plan_table(waves, f"deploy {env} (--require-approval {approval})")))
+        if dry_run:
+            for _, command in steps:
+                sys.stdout.write(shlex.join(command) + "\n")
+            return
+        failure = run_waves(steps, "deploy", "no changes")
     if failure is None:
-        main.errors.print(f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks.")
+        common.errors.print(
+            f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks."
+        )
         return
     report_failure(failure, "deploy")
-    arguments = deploy_arguments(env, region, stack, require_approval, out, config_file, overrides)
-    main.errors.print(f"resume with: {resume_command(arguments, failure)}", highlight=False, soft_wrap=True)
+    arguments = deploy_arguments(env, region, stack, require_approval, out, config_file, overrides, source, profile)
+    common.errors.print(f"resume with: {resume_command(arguments, failure)}", highlight=False, soft_wrap=True)
     raise typer.Exit(DEPLOY_FAILED_EXIT)
 
 
-def report_failure(failure: Failure, verb: str) -> None:
-    from genai_infra.cli import main
+def unprotected_copies(assemblies: Sequence[Assembly], scratch: Path) -> list[Assembly]:
+    """Copies of the assemblies whose stacks carry no termination protection; the originals stay as checked."""
+    from genai_infra.synth import Assembly
 
+    copies = []
+    for assembly in assemblies:
+        copy = scratch / assembly.directory.name
+        shutil.copytree(assembly.directory, copy)
+        manifest_path = copy / "manifest.json"
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for artifact in manifest["artifacts"].values():
+            if artifact.get("type") == "aws:cloudformation:stack":
+                artifact.get("properties", {}).pop("terminationProtection", None)
+        manifest_path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        copies.append(Assembly(assembly.target, copy))
+    return copies
+
+
+def report_failure(failure: Failure, verb: str) -> None:
     wave = failure.wave
-    main.errors.print(
+    common.errors.print(
         f"[red]error:[/red] {verb} failed in phase {wave.phase}, {wave.region}, stack {failure.stack} "
         f"({cloudformation_name(wave, failure.stack)}), cdk exit code {failure.outcome.returncode}.",
         highlight=False,
     )
-    main.errors.print("last error lines:", highlight=False)
+    common.errors.print("last error lines:", highlight=False)
     for line in failure.outcome.error_lines():
-        main.errors.print(f"  {line}", highlight=False, markup=False)
+        common.errors.print(f"  {line}", highlight=False, markup=False)
 
 
 def diff(
     env: EnvOption,
     region: RegionOption = None,
+    source: FromOption = None,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """cdk diff of every target of an environment against what is deployed (needs AWS credentials)."""
-    from genai_infra.cli import main
+    """cdk diff of every target of an environment against what is deployed (needs AWS credentials).
 
-    targets, waves = _plan(env, region, None, config_file, overrides)
+    Example: genai-infra diff --env staging --from cdk.out/main
+    """
+    config, targets, waves = _plan(env, region, None, config_file, overrides, source)
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
+    checked_session(profile, config.environments[env], f"cdk diff of {targets[0].label if region else env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
     for assembly in assemblies:
         stacks = [s for w in waves if w.region == assembly.target.region for s in w.stacks]
         result = subprocess.run(
-            diff_command(cdk, assembly.directory.resolve(), stacks),
+            _with_profile(diff_command(cdk, assembly.directory.resolve(), stacks), profile),
             capture_output=True,
             text=True,
             env=cdk_environment(),
@@ -403,15 +496,15 @@ def diff(
         )
         text = ANSI.sub("", result.stdout + result.stderr)
         if result.returncode != 0 and NO_CREDENTIALS in text:
-            raise main.fail(
+            raise common.fail(
                 f"cdk diff of {assembly.target.label} needs AWS credentials and found none; configure a profile "
                 "(AWS_PROFILE) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the target account and run it again."
             )
-        main.console.print(f"[bold]{assembly.target.label}[/]")
-        main.console.print(text, highlight=False, markup=False)
+        common.console.print(f"[bold]{assembly.target.label}[/]")
+        common.console.print(text, highlight=False, markup=False)
         if result.returncode != 0:
             last = next((line for line in reversed(text.splitlines()) if line.strip()), "no output")
-            raise main.fail(f"cdk diff of {assembly.target.label} failed (exit {result.returncode}): {last.strip()}")
+            raise common.fail(f"cdk diff of {assembly.target.label} failed (exit {result.returncode}): {last.strip()}")
 
 
 def retained_table(assemblies: Sequence[Assembly], waves: Sequence[Wave]) -> tuple[Table, int]:
@@ -446,44 +539,44 @@ def destroy(
     env: EnvOption,
     region: RegionOption = None,
     stack: Annotated[list[str] | None, typer.Option("--stack", help="only this stack (repeatable)")] = None,
-    confirm: Annotated[str | None, typer.Option(help="the environment's name, required for production")] = None,
+    confirm: Annotated[
+        str | None, typer.Option(help="the environment's name, instead of typing it back (CI)", metavar="ENV")
+    ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="print the cdk commands and what stays, then exit")
+        bool, typer.Option("--dry-run", metavar="", help="print the cdk commands and what stays, then exit")
     ] = False,
+    source: FromOption = None,
     out: OutOption = Path("cdk.out"),
+    profile: ProfileOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Destroy an environment in reverse deployment order; production needs its name typed back."""
-    from genai_infra.cli import main
+    """Destroy an environment in reverse deployment order; its name must be typed back first.
 
-    targets, waves = _plan(env, region, stack, config_file, overrides)
-    if env == "production" and confirm is not None and confirm != env:
-        raise main.fail(f"destroy of production refused: --confirm {confirm!r} is not the environment's name.")
+    Example: genai-infra destroy --env development --confirm development
+    """
+    config, targets, waves = _plan(env, region, stack, config_file, overrides, source)
     waves = list(reversed(waves))
     cdk = cdk_executable()
-    assemblies = main._synthesize(main._config(config_file, overrides), targets, out)
+    if not dry_run:
+        common.confirmed(env, confirm, "destroy")
+        checked_session(profile, config.environments[env], f"destroy of {env}")
+    assemblies = common.target_assemblies(config, targets, out, source)
     table, retained = retained_table(assemblies, waves)
-    main.console.print(table)
-    main.console.print(f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot).")
+    common.console.print(common.keep_whole(table))
+    common.console.print(
+        f"{retained} resource(s) stay after their stacks are deleted (DeletionPolicy Retain/Snapshot)."
+    )
     directory = {a.target.region: a.directory.resolve() for a in assemblies}
-    steps = [(w, destroy_command(cdk, w, directory[w.region])) for w in waves]
-    main.console.print(plan_table(waves, f"destroy {env} (reverse deployment order)"))
+    steps = [(w, _with_profile(destroy_command(cdk, w, directory[w.region]), profile)) for w in waves]
+    common.console.print(common.keep_whole(plan_table(waves, f"destroy {env} (reverse deployment order)")))
     if dry_run:
         for _, command in steps:
             sys.stdout.write(shlex.join(command) + "\n")
         return
-    if env == "production":
-        typed = (
-            confirm if confirm is not None else typer.prompt("Type the environment's name to destroy it", default="")
-        )
-        if typed != env:
-            raise main.fail(
-                "destroy of production refused: the environment's name was not typed back (--confirm production)."
-            )
     protected = terminated_protected(assemblies)
     if protected:
-        main.errors.print(
+        common.errors.print(
             f"[yellow]note:[/] {len(protected)} stack(s) have termination protection; CloudFormation refuses to delete "
             "them until it is turned off, e.g. aws cloudformation update-termination-protection "
             f"--no-enable-termination-protection --region {protected[0][0]} --stack-name {protected[0][1]}",
@@ -491,7 +584,7 @@ def destroy(
         )
     failure = run_waves(steps, "destroy", "destroyed")
     if failure is None:
-        main.errors.print(
+        common.errors.print(
             f"[green]destroyed[/] {env}: {sum(len(w.stacks) for w in waves)} stacks; {retained} retained."
         )
         return

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from genai_infra.bootstrap import bootstrap_command
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, select_environment
 
@@ -26,7 +27,6 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="print the cdk com
 
 
 def _run(commands: list[list[str]], dry_run: bool, what: str) -> None:
-    from genai_infra.cli import main
     from genai_infra.cli.deploy import cdk_environment
     from genai_infra.synth import PROJECT_ROOT
 
@@ -38,7 +38,7 @@ def _run(commands: list[list[str]], dry_run: bool, what: str) -> None:
         cwd = PROJECT_ROOT if "--app" in command else Path("/")
         result = subprocess.run(command, env=cdk_environment(), cwd=cwd, check=False)
         if result.returncode != 0:
-            raise main.fail(f"{what} failed (cdk exit code {result.returncode}): {shlex.join(command)}")
+            raise common.fail(f"{what} failed (cdk exit code {result.returncode}): {shlex.join(command)}")
 
 
 def bootstrap(
@@ -51,24 +51,23 @@ def bootstrap(
     overrides: SetOption = None,
 ) -> None:
     """cdk bootstrap every region of an environment with its own qualifier and toolkit stack."""
-    from genai_infra.cli import main
     from genai_infra.cli.deploy import cdk_executable
 
-    config = main._config(config_file, overrides)
+    config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
     except ConfigError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     chosen = account or environment.account
     if chosen is None:
-        raise main.fail(
+        raise common.fail(
             f"{env} names no account: pass --account 123456789012 or set environments.{env}.account "
             "in the configuration."
         )
     if not ACCOUNT.match(chosen):
-        raise main.fail(f"--account {chosen!r} is not a 12-digit AWS account id.")
+        raise common.fail(f"--account {chosen!r} is not a 12-digit AWS account id.")
     if environment.account is not None and chosen != environment.account:
-        raise main.fail(f"--account {chosen} is not {env}'s configured account {environment.account}.")
+        raise common.fail(f"--account {chosen} is not {env}'s configured account {environment.account}.")
     cdk = cdk_executable()
     commands = [bootstrap_command(environment, region, chosen, cdk) for region in environment.target_regions]
     _run(commands, dry_run, f"cdk bootstrap of {env}")
@@ -82,16 +81,15 @@ def deploy_role(
     overrides: SetOption = None,
 ) -> None:
     """Synthesize and deploy the environment's DeployRoleStack (the GitHub Actions OIDC role)."""
-    from genai_infra.cli import main
     from genai_infra.cli.deploy import cdk_executable
 
-    config = main._config(config_file, overrides)
+    config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
     except ConfigError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     if config.ci.github_repository is None:
-        raise main.fail(
+        raise common.fail(
             "the deploy role trusts one GitHub repository: set ci.github_repository, "
             "e.g. --set ci.github_repository=owner/repo."
         )
@@ -100,12 +98,12 @@ def deploy_role(
     from genai_infra.synth import use_project_node
 
     use_project_node()
-    with main.errors.status(f"synthesizing the deploy role of {env}"):
+    with common.errors.status(f"synthesizing the deploy role of {env}"):
         try:
             directory = synthesize_deploy_role(config, environment.name, out)
         except Exception as error:  # jsii reports cdk-nag findings as a generic error
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise main.fail(f"synthesis of the deploy role of {env} failed: {first_line}") from None
+            raise common.fail(f"synthesis of the deploy role of {env} failed: {first_line}") from None
     approval = "any-change" if env == "production" else "broadening"
     command = [
         cdk,

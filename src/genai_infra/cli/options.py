@@ -7,9 +7,17 @@ from typing import Annotated
 
 import typer
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML file with configuration overrides")]
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="override one value: dotted.key=value")]
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="development, staging or production", metavar="ENV")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML file with configuration overrides", metavar="FILE")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override one value: dotted.key=value (repeatable)", metavar="KEY=VALUE"),
+]
 FromOption = Annotated[
-    Path | None, typer.Option("--from", help="read the assemblies of `genai-infra synth --out DIR`; do not synthesize")
+    Path | None,
+    typer.Option(
+        "--from", help="read the assemblies `genai-infra check/synth --out DIR` wrote; do not synthesize", metavar="DIR"
+    ),
 ]

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
 from genai_infra.recovery import recovery_paths, templates_by_region
 
@@ -28,18 +29,21 @@ def _duration(seconds: int | None) -> str:
 def recovery(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
-    output_format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
     source: FromOption = None,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """RPO and RTO per component if a region is lost, computed from the synthesized templates."""
-    from genai_infra.cli import main
+    """RPO and RTO per component if a region is lost, computed from the synthesized templates.
+
+    Example: genai-infra recovery --env production --from cdk.out/main
+    """
 
     if output_format not in ("table", "json"):
-        raise main.fail(f"unknown format {output_format!r}; use table or json.")
-    config = main._config(config_file, overrides)
-    assemblies = main._assemblies(config, main._targets(config, env, None), out, source)
+        raise common.fail(f"unknown format {output_format!r}; use table or json.")
+    common.refuse_overrides_with_source(source, overrides)
+    config = common.project_config(config_file, overrides)
+    assemblies = common.target_assemblies(config, common.chosen_targets(config, env, None), out, source)
     paths = recovery_paths(templates_by_region(assemblies))
     if output_format == "json":
         sys.stdout.write(json.dumps({"environment": env, "paths": [asdict(p) for p in paths]}, indent=2) + "\n")

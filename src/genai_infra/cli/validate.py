@@ -7,33 +7,24 @@ any failure. No synthesis: every name comes from naming.py and the configuration
 
 from __future__ import annotations
 
+import sys
+from importlib.metadata import version
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from genai_infra.cli import common, reports
+from genai_infra.cli.aws import ProfileOption, checked_session
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
-from genai_infra.config import ConfigError, select_environment, select_region
+from genai_infra.config import ConfigError, EnvironmentConfig, select_environment, select_region
 
 
-def aws_clients(profile: str | None = None) -> tuple[Any, Any]:
-    """A boto3 session and a (region, service) -> client factory with a cache; raises typer.Exit without credentials."""
-    import boto3
+def aws_clients(profile: str | None, environment: EnvironmentConfig, scope: str) -> tuple[Any, Any]:
+    """A checked boto3 session (genai_infra.cli.aws) and a (region, service) -> client factory with a cache."""
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
 
-    from genai_infra.cli import main
-
-    try:
-        session = boto3.Session(profile_name=profile)
-        credentials = session.get_credentials()
-    except BotoCoreError as error:
-        raise main.fail(f"AWS credentials could not be loaded ({error}).") from None
-    if credentials is None:
-        raise main.fail(
-            "no AWS credentials found; configure them (AWS_PROFILE, environment variables, or the CI's OIDC role) "
-            "and run again."
-        )
+    session = checked_session(profile, environment, scope)
     # Bounded retries and timeouts: validation reports a slow API as a failure instead of hanging.
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=30)
     cache: dict[tuple[str, str], Any] = {}
@@ -51,30 +42,38 @@ def validate(
     env: EnvOption,
     region: Annotated[str | None, typer.Option(help="one serving region; every serving region when omitted")] = None,
     probes: Annotated[
-        bool, typer.Option(help="open real connections (needs a route into the VPC, e.g. a runner inside it)")
+        bool,
+        typer.Option(metavar="", help="open real connections (needs a route into the VPC, e.g. a runner inside it)"),
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
-    profile: Annotated[str | None, typer.Option(help="AWS profile; the default credential chain when omitted")] = None,
+    profile: ProfileOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
+    ] = "table",
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure."""
-    from genai_infra.cli import main
+    """Check the deployed environment: health, service discovery and data connectivity; exit 1 on any failure.
+
+    Example: genai-infra validate --env staging --no-probes --profile staging
+    """
     from genai_infra.validation.suite import ProbeOptions, validate_environment
 
     if timeout <= 0:
-        raise main.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
-    config = main._config(config_file, overrides)
+        raise common.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    if output_format not in reports.FORMATS:
+        raise common.fail(f"unknown format {output_format!r}; use {reports.FormatHelp}.")
+    config = common.project_config(config_file, overrides)
     try:
         environment = select_environment(config, env)
         regions = list(environment.regions) if region is None else [select_region(environment, region)]
     except ConfigError as error:
-        raise main.fail(str(error)) from None
+        raise common.fail(str(error)) from None
     if regions[0] not in environment.regions:
-        raise main.fail(
+        raise common.fail(
             f"{regions[0]} is the global region of {env}; validate a serving region: {', '.join(environment.regions)}."
         )
-    session, clients = aws_clients(profile)
+    session, clients = aws_clients(profile, environment, f"validate of {env}")
     from genai_infra.validation.kubernetes_api import eks_token
 
     options = ProbeOptions(
@@ -82,14 +81,32 @@ def validate(
         timeout=timeout,
         kubernetes_token=lambda cluster, where: eks_token(session, cluster, where),
     )
-    with main.errors.status(f"validating {env} in {', '.join(regions)}"):
+    with common.errors.status(f"validating {env} in {', '.join(regions)}"):
         outcomes = validate_environment(environment, regions, clients, options)
+    failed = sum(not outcome.result.passed for outcome in outcomes)
+    if output_format != "table":
+        results = [
+            reports.Result(
+                o.region,
+                o.group,
+                o.result.name,
+                "ok" if o.result.passed else "error",
+                o.result.name,
+                o.result.reason,
+                passed=o.result.passed,
+            )
+            for o in outcomes
+        ]
+        tool = f"genai-infra validate {env}"
+        sys.stdout.write(reports.render(output_format, tool, version("genai-demo-infra"), results))
+        if failed:
+            raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}.")
+        return
     table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
     for outcome in outcomes:
         verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
         table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
-    main.console.print(table)
-    failed = sum(not outcome.result.passed for outcome in outcomes)
-    main.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
+    common.console.print(common.keep_whole(table))
+    common.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
     if failed:
-        raise main.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")
+        raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

@@ -103,6 +103,8 @@ DEFAULTS: dict[str, Any] = {
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
             "off_hours": {"enabled": True, "timezone": "Asia/Taipei"},
+            # Destroying staging leaves a final snapshot of Aurora and Redis (issue 17), not nothing.
+            "snapshot_on_destroy": True,
             "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
                           "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {

@@ -23,7 +23,8 @@ from genai_infra.tls_policies import (
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan=False: an `inf` budget or a `nan` size is a mistake, not a value to synthesize.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _retention(days: int) -> int:
@@ -98,6 +99,11 @@ class NetworkConfig(Frozen):
         return self
 
 
+# EKS service quota "Nodes per managed node group" (default 450, adjustable on request):
+# https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html
+MAX_NODES_PER_MANAGED_NODE_GROUP = 450
+
+
 class NodeGroupConfig(Frozen):
     instance_types: tuple[str, ...] = Field(min_length=1)
     min_size: int = Field(ge=0)
@@ -114,6 +120,16 @@ class NodeGroupConfig(Frozen):
                     f"unknown node instance type {instance_type!r}; use one of "
                     f"{', '.join(sorted(catalog.EC2_NODE_TYPES))}"
                 )
+        return value
+
+    @field_validator("max_size")
+    @classmethod
+    def _within_the_eks_quota(cls, value: int) -> int:
+        if value > MAX_NODES_PER_MANAGED_NODE_GROUP:
+            raise ValueError(
+                f"a managed node group holds at most {MAX_NODES_PER_MANAGED_NODE_GROUP} nodes (EKS service quota), "
+                f"got max {value}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -898,6 +914,8 @@ class EnvironmentConfig(Frozen):
     termination_protection: bool = False
     # Decision S5: keep stateful resources (KMS keys, databases) when a stack is deleted.
     retain_stateful_resources: bool = False
+    # Without retention, Aurora and Redis still take a final snapshot when their stack is deleted.
+    snapshot_on_destroy: bool = False
     log_retention_days: LogRetentionDays = 7
     audit_log_retention_days: LogRetentionDays = 90
     stacks: StackSetConfig = StackSetConfig()

@@ -21,7 +21,7 @@ from genai_infra.constructs.sdk_provider import acknowledge_sdk_provider
 from genai_infra.constructs.shared_values import read_value
 from genai_infra.nag import NIST, acknowledge
 from genai_infra.naming import log_group_name, ssm_parameter
-from genai_infra.stacks.base import TargetContext
+from genai_infra.target_context import TargetContext
 
 
 class RemoteParameterLogs(Construct):

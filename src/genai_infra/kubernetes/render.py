@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from genai_infra.config.model import EnvironmentConfig
@@ -16,12 +15,32 @@ TARGET_GROUP_ARN_REFERENCE = "${EKSStack.AppTargetGroupArn}"
 
 
 def render_yaml(manifests: Iterable[Manifest]) -> str:
-    """One YAML document per manifest.
+    """One YAML document per manifest, keys in the order the manifests are built (deterministic).
 
-    Each document is written as JSON, which YAML reads as it is: no YAML library is needed and
-    token strings such as ${Token[...]} stay quoted.
+    Strings such as ${AWS::AccountId} are quoted by the dumper where YAML needs it.
     """
-    return "".join(f"---\n{json.dumps(manifest, indent=2)}\n" for manifest in manifests)
+    import yaml
+
+    return str(yaml.safe_dump_all(list(manifests), sort_keys=False, explicit_start=True, width=1000))
+
+
+def deploy_time_values(manifests: Iterable[Manifest]) -> list[tuple[str, str]]:
+    """(where, value) of every value CloudFormation fills in at deploy time: the ${...} references."""
+    found: list[tuple[str, str]] = []
+
+    def walk(value: object, where: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{where}[{index}]")
+        elif isinstance(value, str) and "${" in value:
+            found.append((where, value))
+
+    for manifest in manifests:
+        walk(manifest, f"{manifest.get('kind')}/{manifest.get('metadata', {}).get('name')}")
+    return found
 
 
 def inspection_inputs(environment: EnvironmentConfig, region: str) -> WorkloadInputs:

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aws_cdk import DefaultStackSynthesizer, Environment, RemovalPolicy, Stack
+from aws_cdk import DefaultStackSynthesizer, Environment, Stack
 from constructs import Construct
 
-from genai_infra.config import EnvironmentConfig, ProjectConfig
-from genai_infra.naming import iam_role_name, stack_name
+from genai_infra.naming import stack_name
 
+# Stacks import the context from here, beside GenaiStack; constructs import it from genai_infra.target_context.
+from genai_infra.target_context import TargetContext
 
-@dataclass(frozen=True)
-class TargetContext:
-    """The configuration one synthesis needs: the project, its environment and the region."""
-
-    project: ProjectConfig
-    environment: EnvironmentConfig
-    region: str
-
-    @property
-    def name_prefix(self) -> str:
-        return f"{self.project.project}-{self.environment.name}"
-
-    @property
-    def stateful_removal_policy(self) -> RemovalPolicy:
-        return RemovalPolicy.RETAIN if self.environment.retain_stateful_resources else RemovalPolicy.DESTROY
-
-    def role_name(self, purpose: str) -> str:
-        return iam_role_name(self.environment.name, purpose, self.region, self.environment.primary_region)
+__all__ = ["GenaiStack", "TargetContext"]
 
 
 class GenaiStack(Stack):

@@ -7,7 +7,7 @@ secondary region reads that parameter cross-region at deploy time (`RemoteParame
 
 from __future__ import annotations
 
-from aws_cdk import Fn, RemovalPolicy
+from aws_cdk import Fn
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -66,7 +66,6 @@ class ElastiCacheStack(GenaiStack):
             )
             acknowledge(token.secret, f"{AWS_SOLUTIONS}-SMG4", reason)
             acknowledge(token.secret, f"{NIST}-SecretsManagerRotationEnabled", reason)
-        protect = environment.retain_stateful_resources
         self.redis = RedisReplicationGroup(
             self,
             "Redis",
@@ -76,7 +75,7 @@ class ElastiCacheStack(GenaiStack):
                 subnet_ids=Fn.split(",", value("network/database-subnet-ids"), assumed_length=2),
                 security_group_id=value("network/database-security-group-id"),
                 storage_key_arn=value("kms/elasticache-key-arn"),
-                removal_policy=RemovalPolicy.SNAPSHOT if protect else RemovalPolicy.DESTROY,
+                removal_policy=target.snapshot_removal_policy,
             ),
             auth_token=None if token is None else token.whole,
             global_datastore_id=global_id,

@@ -7,7 +7,7 @@ deterministic identifier, with no master credentials, encrypted by that region's
 
 from __future__ import annotations
 
-from aws_cdk import Fn, RemovalPolicy
+from aws_cdk import Fn
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
@@ -63,7 +63,7 @@ class RdsStack(GenaiStack):
                 # The key of this region: a global secondary is encrypted by its own region's rds key.
                 storage_key_arn=value("kms/rds-key-arn"),
                 deletion_protection=protect,
-                removal_policy=RemovalPolicy.SNAPSHOT if protect else RemovalPolicy.DESTROY,
+                removal_policy=target.snapshot_removal_policy,
             ),
             master_username=None if secret is None else secret.field("username"),
             master_password=None if secret is None else secret.field("password"),

@@ -1,0 +1,95 @@
+"""`genai-infra config show --env E` and `genai-infra config schema`: the configuration you can see.
+
+`show` prints every resolved setting of an environment (and the project-wide ones) with where its
+value came from: the defaults (genai_infra/config/defaults.py), the --config file, or a --set.
+`schema` prints the JSON Schema of the configuration file. Neither synthesizes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from genai_infra.cli import common
+from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
+from genai_infra.config import ConfigError, ProjectConfig, select_environment
+from genai_infra.config.loader import parse_assignment
+
+config_app = typer.Typer(
+    no_args_is_help=True, help="The resolved configuration and its schema (no synthesis).", name="config"
+)
+
+
+def flatten(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Dotted key -> leaf value; lists and empty mappings are leaves."""
+    if isinstance(data, Mapping) and data:
+        for key, value in data.items():
+            yield from flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    else:
+        yield prefix, data
+
+
+def _set_by(key: str, paths: set[str]) -> bool:
+    return any(key == path or key.startswith(f"{path}.") for path in paths)
+
+
+def settings_with_sources(
+    config: ProjectConfig, env: str, file_data: Mapping[str, Any], overrides: list[str]
+) -> list[tuple[str, Any, str]]:
+    """(dotted key, value, source) of the project-wide settings and those of one environment."""
+    resolved = config.model_dump(mode="json")
+    chosen = {key: value for key, value in resolved.items() if key != "environments"}
+    chosen["environments"] = {env: resolved["environments"][env]}
+    from_file = {key for key, _ in flatten(file_data)}
+    from_set = {key for assignment in overrides for key, _ in flatten(parse_assignment(assignment))}
+    rows = []
+    for key, value in flatten(chosen):
+        source = "--set" if _set_by(key, from_set) else "--config" if _set_by(key, from_file) else "default"
+        rows.append((key, value, source))
+    return rows
+
+
+@config_app.command("show")
+def show(
+    env: EnvOption,
+    output_format: Annotated[str, typer.Option("--format", help="table or json", metavar="[table|json]")] = "table",
+    config_file: ConfigOption = None,
+    overrides: SetOption = None,
+) -> None:
+    """Every resolved setting of an environment and where its value came from (default, --config, --set).
+
+    Example: genai-infra config show --env staging --set environments.staging.budget.monthly_limit_usd=500
+    """
+    if output_format not in ("table", "json"):
+        raise common.fail(f"unknown format {output_format!r}; use table or json.")
+    config = common.project_config(config_file, overrides)
+    try:
+        select_environment(config, env)
+    except ConfigError as error:
+        raise common.fail(str(error)) from None
+    # The file was read and validated above; read again only to know which keys it sets.
+    file_data = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file else {}
+    rows = settings_with_sources(config, env, file_data, overrides or [])
+    if output_format == "json":
+        payload = [{"key": key, "value": value, "source": source} for key, value, source in rows]
+        sys.stdout.write(json.dumps({"environment": env, "settings": payload}, indent=2) + "\n")
+        return
+    table = Table("setting", "value", "source", title=f"configuration of {env}")
+    for key, value, source in rows:
+        table.add_row(key, json.dumps(value), source)
+    common.console.print(table)
+
+
+@config_app.command("schema")
+def schema() -> None:
+    """The JSON Schema of the configuration (the --config TOML file has the same shape).
+
+    Example: genai-infra config schema > genai-infra.schema.json
+    """
+    sys.stdout.write(json.dumps(ProjectConfig.model_json_schema(), indent=2) + "\n")

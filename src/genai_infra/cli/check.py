@@ -1,9 +1,10 @@
-"""`genai-infra check --env E`: preflight, cfn-lint and cdk-nag over every target, in one table.
+"""`genai-infra check --env E`: preflight, cfn-lint, cdk-nag and checkov over every target, in one table.
 
 Each target is synthesized twice into separate directories: the second synthesis is what the
 determinism rule (PF060) compares against. cfn-lint runs in worker processes (one per CPU,
-genai_infra.parallel) on the first round's templates while this process synthesizes the second
-round. Exits 1 when any checker reports an error.
+genai_infra.parallel) and checkov in a process of its own (its own venv) on the first round's
+templates while this process synthesizes the second round. Exits 1 when any checker reports an
+error; an unacknowledged checkov finding is one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
 
 if TYPE_CHECKING:
+    from genai_infra.checkov_scan import Scan, ScanResult
     from genai_infra.synth import Assembly
 
 
@@ -87,11 +89,15 @@ class Row:
     message: str
 
 
-CHECKERS = ("preflight", "cfn-lint", "cdk-nag")
+CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "checkov")
 
 
 def combined_table(
-    env: str, targets: Sequence[tuple[str, int]], rows: Sequence[Row], acknowledged: dict[str, int]
+    env: str,
+    targets: Sequence[tuple[str, int]],
+    rows: Sequence[Row],
+    acknowledged: dict[str, int],
+    checkov_acknowledged: dict[str, int] | None = None,
 ) -> Table:
     """One row per finding; a checker with no finding for a target gets one `ok` row."""
     table = Table("target", "checker", "id", "severity", "resource", "finding", title=f"genai-infra check {env}")
@@ -109,6 +115,8 @@ def combined_table(
                     "preflight": f"{len(RULES)} rules pass",
                     "cfn-lint": "no finding for the target's region",
                     "cdk-nag": f"no unacknowledged finding; {acknowledged.get(label, 0)} acknowledged with reasons",
+                    "checkov": "no unacknowledged finding; "
+                    f"{(checkov_acknowledged or {}).get(label, 0)} acknowledged with reasons",
                 }
                 note = notes[checker]
                 table.add_row(label, checker, "", "[green]ok[/]", f"{templates} templates", note)
@@ -118,13 +126,47 @@ def combined_table(
     return table
 
 
+def start_checkov(assemblies: Sequence[Assembly]) -> Scan | str:
+    """checkov started on the assemblies' templates, or why it could not start."""
+    from genai_infra.checkov_scan import CheckovError, start_scan, templates_of
+
+    try:
+        return start_scan(templates_of(assemblies))
+    except CheckovError as error:
+        return str(error)
+
+
+def finish_checkov(scanning: Scan | str) -> ScanResult | str:
+    """checkov's result, or why there is none."""
+    from genai_infra.checkov_scan import CheckovError
+
+    if isinstance(scanning, str):
+        return scanning
+    try:
+        return scanning.result()
+    except CheckovError as error:
+        return str(error)
+
+
+def checkov_rows(result: ScanResult) -> list[Row]:
+    """An error per unacknowledged finding; a warning per acknowledgement next to a construct that covers nothing."""
+    rows = [
+        Row(finding.target, "checkov", finding.check, "error", finding.resource, finding.name)
+        for finding in result.unacknowledged
+    ]
+    for ack in result.stale(baseline=False):
+        message = f"acknowledged in {ack.where} but no longer failing; remove the skip"
+        rows.append(Row(ack.targets[0], "checkov", ack.check, "warning", ack.resource, message))
+    return rows
+
+
 def check(
     env: EnvOption,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table."""
+    """Synthesize every target of an environment; run preflight, cfn-lint, cdk-nag and checkov; one table."""
     from genai_infra.checks import lint, nag_summary, warm_up
     from genai_infra.cli import main
     from genai_infra.parallel import worker_count, worker_pool
@@ -143,9 +185,17 @@ def check(
                 pool.submit(warm_up)
         assemblies = main._synthesize(config, targets, out)
         linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
-        again = main._synthesize(config, targets, out / "determinism")
-        with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
-            lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
+        scanning = start_checkov(assemblies)
+        try:
+            again = main._synthesize(config, targets, out / "determinism")
+            with main.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+                lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
+        except BaseException:
+            if not isinstance(scanning, str):
+                scanning.cancel()
+            raise
+    with main.errors.status(f"checkov of {len(assemblies)} targets"):
+        scanned = finish_checkov(scanning)
     preflight = preflight_findings(assemblies)
     for first, second in zip(assemblies, again, strict=True):
         preflight += compare_assemblies(first, second)
@@ -166,7 +216,15 @@ def check(
             if pack.violations:
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
-    table = combined_table(env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged)
+    if isinstance(scanned, str):
+        rows.append(Row(env, "checkov", "", "error", "", scanned))
+        checkov_acknowledged = {}
+    else:
+        rows += checkov_rows(scanned)
+        checkov_acknowledged = {a.target.label: scanned.acknowledged_in(a.target.label) for a in assemblies}
+    table = combined_table(
+        env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, checkov_acknowledged
+    )
     main.console.print(table)
     errors = sum(row.severity == "error" for row in rows)
     if errors:

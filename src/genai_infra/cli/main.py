@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from genai_infra.cli.check import check, report_preflight
+from genai_infra.cli.checkov import checkov
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
 from genai_infra.cli.diagram import diagram
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 app.command("check")(check)
+app.command("checkov")(checkov)
 app.command("recovery")(recovery)
 app.command("validate")(validate)
 app.command("failover")(failover)

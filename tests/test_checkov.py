@@ -193,6 +193,15 @@ def test_metadata_skips_need_a_comment_and_are_stripped_before_the_scan() -> Non
         metadata_acknowledgements("production/ap-east-2", "EKSStack", template)
 
 
+def test_check_reports_a_missing_checkov_as_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from genai_infra import checkov_scan
+    from genai_infra.cli.check import finish_checkov, start_checkov
+
+    monkeypatch.setattr(checkov_scan, "CHECKOV", tmp_path / "absent" / "checkov")
+    message = finish_checkov(start_checkov([]))
+    assert message == f"checkov is not installed at {tmp_path}/absent/checkov; run `bash scripts/setup.sh`."
+
+
 def test_the_project_baseline_is_well_formed() -> None:
     for ack in load_baseline():
         assert ack.source == BASELINE.name

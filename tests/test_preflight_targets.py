@@ -95,12 +95,10 @@ def test_check_prints_one_table_and_exits_zero_when_everything_passes(cli: Any, 
     assert result.exit_code == 0, result.output
     for label in ("production/ap-east-2", "production/ap-northeast-1", "production/us-east-1"):
         rows = [line for line in result.output.splitlines() if label in line]
-        assert [checker for checker in ("preflight", "cfn-lint", "cdk-nag") if any(checker in r for r in rows)] == [
-            "preflight",
-            "cfn-lint",
-            "cdk-nag",
-        ]
+        checkers = ("preflight", "cfn-lint", "cdk-nag", "checkov")
+        assert [checker for checker in checkers if any(checker in r for r in rows)] == list(checkers)
     assert f"{len(RULES)} rules pass" in result.output
+    assert "no unacknowledged finding; " in next(line for line in result.output.splitlines() if "checkov" in line)
 
 
 def tampered(assemblies: Any, tmp_path: Path) -> dict[tuple[str, str], Assembly]:

@@ -36,8 +36,7 @@ from genai_infra.synth import PROJECT_ROOT
 if TYPE_CHECKING:
     from genai_infra.synth import Assembly
 
-CHECKOV_VARIABLE = "GENAI_INFRA_CHECKOV"
-DEFAULT_CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
 BASELINE = PROJECT_ROOT / "checkov-acknowledged.toml"
 MIN_REASON = 20
 CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
@@ -48,14 +47,8 @@ class CheckovError(Exception):
     """checkov could not run, or an acknowledgement is malformed: one sentence for the CLI."""
 
 
-def checkov_executable() -> Path:
-    """The checkov program: GENAI_INFRA_CHECKOV when set (a path), else the project's own venv."""
-    configured = os.environ.get(CHECKOV_VARIABLE, "").strip()
-    return Path(configured) if configured else DEFAULT_CHECKOV
-
-
 def checkov_available() -> bool:
-    return os.access(checkov_executable(), os.X_OK)
+    return os.access(CHECKOV, os.X_OK)
 
 
 @dataclass(frozen=True, order=True)
@@ -266,9 +259,8 @@ def parse_report(stdout: str, stderr: str, returncode: int | None) -> list[dict[
 
 def start_scan(templates: Mapping[str, Mapping[str, Path]], baseline: Sequence[Acknowledgement] | None = None) -> Scan:
     """Start checkov on every template of the given targets (label -> stack id -> template path)."""
-    executable = checkov_executable()
-    if not os.access(executable, os.X_OK):
-        raise CheckovError(f"checkov is not installed at {executable}; run `bash scripts/setup.sh`.")
+    if not checkov_available():
+        raise CheckovError(f"checkov is not installed at {CHECKOV}; run `bash scripts/setup.sh`.")
     acknowledgements = list(load_baseline() if baseline is None else baseline)
     workdir = Path(tempfile.mkdtemp(prefix="genai-infra-checkov-"))
     directories: dict[str, str] = {}
@@ -286,7 +278,7 @@ def start_scan(templates: Mapping[str, Mapping[str, Path]], baseline: Sequence[A
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     command = [
-        str(executable),
+        str(CHECKOV),
         "--directory",
         str(workdir),
         "--framework",

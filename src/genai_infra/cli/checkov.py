@@ -68,12 +68,15 @@ def checkov(
 
     unacknowledged = result.unacknowledged
     if show_all:
-        table = Table("check", "resource", "targets", "acknowledged by", "reason", title="acknowledged")
         acknowledged = sorted(result.covered_by.items())
         for (check, resource, _), labels in grouped([finding for finding, _ in acknowledged]).items():
             ack = next(a for f, a in acknowledged if (f.check, f.resource) == (check, resource))
-            table.add_row(check, resource, ", ".join(labels), ack.where, ack.reason)
-        main.console.print(table)
+            main.console.print(
+                f"acknowledged {check} {resource} [{', '.join(labels)}] in {ack.where}: {ack.reason}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
     if unacknowledged:
         table = Table("check", "resource", "targets", "finding", title="unacknowledged")
         for (check, resource, name), labels in grouped(unacknowledged).items():

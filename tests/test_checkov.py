@@ -73,29 +73,40 @@ def test_the_certificates_name_no_wildcard(checkov_result: ScanResult) -> None:
 
 
 def mutated_staging(assemblies: dict[tuple[str, str], Assembly], tmp_path: Path) -> Assembly:
-    """Staging's ap-east-2 EKSStack with the ALB log bucket unencrypted, unversioned and its skip removed."""
+    """Staging's ap-east-2 with an unencrypted Aurora cluster, and the ALB log bucket unversioned and
+    without its checkov skip (the EKSStack's other skips stay)."""
     original = assemblies[("staging", "ap-east-2")]
     directory = tmp_path / original.directory.name
     directory.mkdir()
-    template = original.template("EKSStack")
-    bucket = next(k for k in template["Resources"] if k.startswith("AlbAccessLogs"))
-    properties = template["Resources"][bucket]["Properties"]
-    properties.pop("BucketEncryption")
-    properties.pop("VersioningConfiguration")
-    template["Resources"][bucket]["Metadata"].pop("checkov")
-    (directory / "EKSStack.template.json").write_text(json.dumps(template), encoding="utf-8")
+    rds = original.template("RdsStack")
+    cluster = next(k for k, v in rds["Resources"].items() if v["Type"] == "AWS::RDS::DBCluster")
+    assert rds["Resources"][cluster]["Properties"]["StorageEncrypted"] is True
+    rds["Resources"][cluster]["Properties"]["StorageEncrypted"] = False
+    eks = original.template("EKSStack")
+    bucket = next(k for k in eks["Resources"] if k.startswith("AlbAccessLogs"))
+    eks["Resources"][bucket]["Properties"].pop("VersioningConfiguration")
+    eks["Resources"][bucket]["Metadata"].pop("checkov")
+    for name, template in (("RdsStack", rds), ("EKSStack", eks)):
+        (directory / f"{name}.template.json").write_text(json.dumps(template), encoding="utf-8")
     return Assembly(original.target, directory)
 
 
+def resource_name(logical_id: str) -> str:
+    """The construct path part of a logical id, without the hash CDK appends."""
+    return logical_id[:-8]
+
+
 @needs_checkov
-def test_an_unencrypted_bucket_is_reported_and_acknowledgements_still_apply(
+def test_an_unencrypted_database_is_reported_and_acknowledgements_still_apply(
     assemblies: dict[tuple[str, str], Assembly], tmp_path: Path
 ) -> None:
     result = scan([mutated_staging(assemblies, tmp_path)])
-    reported = {(f.check, f.logical_id.rstrip("0123456789ABCDEF")) for f in result.unacknowledged}
-    assert {("CKV_AWS_19", "AlbAccessLogs"), ("CKV_AWS_21", "AlbAccessLogs"), ("CKV_AWS_18", "AlbAccessLogs")} <= (
-        reported
-    )
+    reported = {(f.check, f.stack, resource_name(f.logical_id)) for f in result.unacknowledged}
+    assert reported == {
+        ("CKV_AWS_96", "RdsStack", "AuroraCluster"),  # storage not encrypted
+        ("CKV_AWS_21", "EKSStack", "AlbAccessLogs"),  # bucket not versioned
+        ("CKV_AWS_18", "EKSStack", "AlbAccessLogs"),  # its skip next to the construct is gone
+    }
     # The kubectl handler's skips next to its construct still cover its findings in the same template.
     covered = {
         (f.check, ack.source) for f, ack in result.covered_by.items() if "KubectlProviderHandler" in f.logical_id
@@ -122,8 +133,9 @@ def test_checkov_command_prints_the_finding_and_a_stanza_and_exits_one(
     monkeypatch.setattr(main, "_synthesize", lambda config, targets, out: [mutated])
     result = CliRunner().invoke(main.app, ["checkov", "--env", "staging"])
     assert result.exit_code == 1, result.output
-    assert "CKV_AWS_19" in result.output
-    assert 'resource = "EKSStack/AlbAccessLogs*"' in result.output
+    assert any("CKV_AWS_96" in line and "RdsStack/AuroraCluster" in line for line in result.output.splitlines())
+    assert 'check = "CKV_AWS_96"' in result.output
+    assert 'resource = "RdsStack/AuroraCluster*"' in result.output
     assert "unacknowledged checkov finding(s)" in result.output
 
 

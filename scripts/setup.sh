@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine (Python 3.11, Node 20 and npm):
-# a virtual environment with the pinned Python packages, and the pinned CDK CLI and Node 22.
+# a virtual environment with the pinned Python packages, checkov in one of its own, and the pinned
+# CDK CLI and Node 22.
 # Re-running it is cheap: it reinstalls only when a requirements or lock file changed.
 # --locked (the deploy job, which can obtain AWS credentials): the runtime packages only, from
 # requirements.lock with every file's hash checked (pip --require-hashes), no tools or test packages.
@@ -27,6 +28,20 @@ if [ "${1:-}" != "--locked" ] && { [ ! -x .venv/bin/python ] || [ "$(cat "$stamp
   .venv/bin/python -m pip install --quiet --no-deps -e .
   .venv/bin/python -m pip check
   echo "$want" > "$stamp"
+fi
+
+# checkov pins boto3 and packaging versions the main environment cannot share: its own venv,
+# with its own stamp. GENAI_INFRA_CHECKOV=skip leaves it out (jobs that only deploy do not scan).
+if [ "${GENAI_INFRA_CHECKOV:-}" != "skip" ]; then
+  stamp=.venv-checkov/.installed
+  want=$(sha256sum requirements-checkov.txt | cut -d' ' -f1)
+  if [ ! -x .venv-checkov/bin/checkov ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    python3 -m venv .venv-checkov
+    .venv-checkov/bin/python -m pip install --quiet --upgrade pip
+    .venv-checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
+    .venv-checkov/bin/python -m pip check
+    echo "$want" > "$stamp"
+  fi
 fi
 
 lock=node_modules/.package-lock.json

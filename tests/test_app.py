@@ -158,7 +158,7 @@ def test_every_taggable_resource_carries_the_five_required_tags(
 
 
 @pytest.mark.parametrize(("environment", "region"), targets_with("CertificateStack"))
-def test_certificate_covers_the_domain_and_its_wildcard_by_dns(
+def test_certificate_covers_the_domain_and_its_origin_names_by_dns_without_a_wildcard(
     template: Any, config: ProjectConfig, environment: str, region: str
 ) -> None:
     domain = {
@@ -168,11 +168,14 @@ def test_certificate_covers_the_domain_and_its_wildcard_by_dns(
     }[environment]
     certificate = template(environment, region, "CertificateStack").one("AWS::CertificateManager::Certificate")
     assert certificate["DomainName"] == domain
-    assert certificate["SubjectAlternativeNames"] == [f"*.{domain}"]
+    if region == "us-east-1":
+        # CloudFront's viewer certificate: the domain alone.
+        assert "SubjectAlternativeNames" not in certificate
+    else:
+        # The regional ALB's names: the failover name and its own, never *.<domain>.
+        assert certificate["SubjectAlternativeNames"] == [f"origin.{domain}", f"origin-{region}.{domain}"]
     assert certificate["ValidationMethod"] == "DNS"
-    (validation,) = certificate["DomainValidationOptions"]
-    # The hosted zone id is read from SSM at deploy time, never looked up at synthesis.
-    assert validation["HostedZoneId"] == {
+    zone = {
         "Ref": next(
             iter(
                 k
@@ -181,6 +184,11 @@ def test_certificate_covers_the_domain_and_its_wildcard_by_dns(
             )
         )
     }
+    # Every name is validated in the zone, whose id is read from SSM at deploy time, never looked up.
+    validations = certificate["DomainValidationOptions"]
+    names = [certificate["DomainName"], *certificate.get("SubjectAlternativeNames", [])]
+    assert [v["DomainName"] for v in validations] == names
+    assert all(v["HostedZoneId"] == zone for v in validations)
 
 
 def test_a_configured_hosted_zone_id_is_used_as_given(tmp_path: Path) -> None:

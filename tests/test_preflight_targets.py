@@ -103,12 +103,10 @@ def test_check_prints_one_table_and_exits_zero_when_everything_passes(cli: Any, 
     assert result.exit_code == 0, result.output
     for label in ("production/ap-east-2", "production/ap-northeast-1", "production/us-east-1"):
         rows = [line for line in result.output.splitlines() if label in line]
-        assert [checker for checker in ("preflight", "cfn-lint", "cdk-nag") if any(checker in r for r in rows)] == [
-            "preflight",
-            "cfn-lint",
-            "cdk-nag",
-        ]
+        checkers = ("preflight", "cfn-lint", "cdk-nag", "checkov")
+        assert [checker for checker in checkers if any(checker in r for r in rows)] == list(checkers)
     assert f"{len(RULES)} rules pass" in result.output
+    assert "no unacknowledged finding; " in next(line for line in result.output.splitlines() if "checkov" in line)
 
 
 def tampered(assemblies: Any, tmp_path: Path) -> dict[tuple[str, str], Assembly]:
@@ -133,7 +131,9 @@ def test_check_exits_non_zero_on_a_preflight_error(cli: Any, assemblies: Any, tm
     result = cli(["check", "--env", "staging", "--out", str(tmp_path / "out")], tampered(assemblies, tmp_path))
     assert result.exit_code == 1
     assert "PF006" in result.output
-    assert "error: 1 error(s) in staging" in result.output
+    # checkov sees it too: the added rule has no description (CKV_AWS_23).
+    assert any("CKV_AWS_23" in line and "SecurityGroupsDatabase" in line for line in result.output.splitlines())
+    assert "error: 2 error(s) in staging" in result.output
 
 
 def test_plan_runs_preflight_and_fails_on_its_errors(cli: Any, assemblies: Any, tmp_path: Path) -> None:

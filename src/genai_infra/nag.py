@@ -20,3 +20,19 @@ def acknowledge(scope: IConstruct, rule: str, reason: str, *findings: str) -> No
         raise ValueError(f"acknowledging {rule} needs a real reason, got {reason!r}")
     ids = [f"{rule}[{finding}]" for finding in findings] or [rule]
     cdk.Validations.of(scope).acknowledge(*(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id in ids))
+
+
+def skip_checkov(scope: IConstruct, check: str, reason: str) -> None:
+    """Acknowledge checkov's `check` on the CloudFormation resource of `scope`, with a reason.
+
+    checkov reads `Metadata.checkov.skip` of a resource; genai_infra.checkov_scan reads the same
+    entries, so `genai-infra check` and a plain checkov run agree on what is acknowledged.
+    """
+    if len(reason) < 20:
+        raise ValueError(f"skipping checkov's {check} needs a real reason, got {reason!r}")
+    resource = scope if isinstance(scope, cdk.CfnResource) else scope.node.default_child
+    if not isinstance(resource, cdk.CfnResource):
+        raise TypeError(f"{scope.node.path} has no CloudFormation resource to carry a checkov skip")
+    metadata = resource.get_metadata("checkov") or {}
+    skips = [*metadata.get("skip", []), {"id": check, "comment": reason}]
+    resource.add_metadata("checkov", {**metadata, "skip": skips})

@@ -27,6 +27,7 @@ from genai_infra.preflight import support
 from genai_infra.preflight.model import RULES, Finding, Severity
 
 if TYPE_CHECKING:
+    from genai_infra.checkov_scan import Scan, ScanResult
     from genai_infra.synth import Assembly
 
 
@@ -91,7 +92,7 @@ class Row:
     message: str
 
 
-CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "kubernetes")
+CHECKERS = ("preflight", "cfn-lint", "cdk-nag", "checkov", "kubernetes")
 SHOWN = 5  # findings per target and checker in the table without --details
 
 
@@ -102,6 +103,7 @@ def combined_table(
     acknowledged: dict[str, int],
     schemas: dict[str, str] | None = None,
     details: bool = True,
+    checkov_acknowledged: dict[str, int] | None = None,
 ) -> Table:
     """One row per finding; a checker with no finding for a target gets one `ok` row; a target with no
     finding at all is one line."""
@@ -111,7 +113,8 @@ def combined_table(
         if not any(row.target == label for row in rows):
             summary = (
                 f"preflight: {len(RULES)} rules pass; cfn-lint: no finding; "
-                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons; kubernetes: "
+                f"cdk-nag: {acknowledged.get(label, 0)} acknowledged with reasons; "
+                f"checkov: {(checkov_acknowledged or {}).get(label, 0)} acknowledged with reasons; kubernetes: "
                 + (f"valid ({(schemas or {})[label]})" if label in (schemas or {}) else "no cluster")
             )
             table.add_row(label, "all", "", "[green]ok[/]", f"{templates} templates", summary)
@@ -136,6 +139,8 @@ def combined_table(
                     "preflight": f"{len(RULES)} rules pass",
                     "cfn-lint": "no finding for the target's region",
                     "cdk-nag": f"no unacknowledged finding; {acknowledged.get(label, 0)} acknowledged with reasons",
+                    "checkov": "no unacknowledged finding; "
+                    f"{(checkov_acknowledged or {}).get(label, 0)} acknowledged with reasons",
                     "kubernetes": f"the manifests validate against the {(schemas or {}).get(label, 'schemas')}"
                     if label in (schemas or {})
                     else "no cluster in this region",
@@ -146,6 +151,40 @@ def combined_table(
         if row.target not in labels:
             table.add_row(row.target, row.checker, row.rule, styled(row.severity), row.resource, row.message)
     return table
+
+
+def start_checkov(assemblies: Sequence[Assembly]) -> Scan | str:
+    """checkov started on the assemblies' templates, or why it could not start."""
+    from genai_infra.checkov_scan import CheckovError, start_scan, templates_of
+
+    try:
+        return start_scan(templates_of(assemblies))
+    except CheckovError as error:
+        return str(error)
+
+
+def finish_checkov(scanning: Scan | str) -> ScanResult | str:
+    """checkov's result, or why there is none."""
+    from genai_infra.checkov_scan import CheckovError
+
+    if isinstance(scanning, str):
+        return scanning
+    try:
+        return scanning.result()
+    except CheckovError as error:
+        return str(error)
+
+
+def checkov_rows(result: ScanResult) -> list[Row]:
+    """An error per unacknowledged finding; a warning per acknowledgement next to a construct that covers nothing."""
+    rows = [
+        Row(finding.target, "checkov", finding.check, "error", finding.resource, finding.name)
+        for finding in result.unacknowledged
+    ]
+    for ack in result.stale(baseline=False):
+        message = f"acknowledged in {ack.where} but no longer failing; remove the skip"
+        rows.append(Row(ack.targets[0], "checkov", ack.check, "warning", ack.resource, message))
+    return rows
 
 
 def check(
@@ -161,7 +200,7 @@ def check(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Synthesize every target of an environment; run preflight, cfn-lint and cdk-nag; one table.
+    """Synthesize every target of an environment; run preflight, cfn-lint, cdk-nag and checkov; one table.
 
     With --from DIR the assemblies in DIR are checked as they are (the determinism rule compares
     them with a fresh synthesis in a scratch folder); nothing in DIR is rewritten.
@@ -188,11 +227,22 @@ def check(
                 pool.submit(warm_up)
         assemblies = common.target_assemblies(config, targets, out, source)
         linting = [pool.submit(lint, assembly) for assembly in assemblies] if pool else []
+        # checkov runs in its own process (its own venv) while the second round synthesizes.
+        scanning = start_checkov(assemblies)
         with tempfile.TemporaryDirectory(prefix="genai-check-") as scratch:
-            # The second synthesis only feeds the determinism rule; --from leaves DIR as it is.
-            again = common.synthesize_targets(config, targets, out / "determinism" if source is None else Path(scratch))
-            with common.errors.status(f"cfn-lint of {len(assemblies)} targets"):
-                lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
+            try:
+                # The second synthesis only feeds the determinism rule; --from leaves DIR as it is.
+                again = common.synthesize_targets(
+                    config, targets, out / "determinism" if source is None else Path(scratch)
+                )
+                with common.errors.status(f"cfn-lint of {len(assemblies)} targets"):
+                    lint_findings = [future.result() for future in linting] if pool else [lint(a) for a in assemblies]
+            except BaseException:
+                if not isinstance(scanning, str):
+                    scanning.cancel()
+                raise
+            with common.errors.status(f"checkov of {len(assemblies)} targets"):
+                scanned = finish_checkov(scanning)
             preflight = preflight_findings(assemblies)
             for first, second in zip(assemblies, again, strict=True):
                 preflight += compare_assemblies(first, second)
@@ -213,6 +263,12 @@ def check(
             if pack.violations:
                 message = f"{pack.violations} unacknowledged finding(s); see validation-report.json"
                 rows.append(Row(label, "cdk-nag", pack.pack, "error", str(assembly.directory), message))
+    if isinstance(scanned, str):
+        rows.append(Row(env, "checkov", "", "error", "", scanned))
+        checkov_acknowledged: dict[str, int] = {}
+    else:
+        rows += checkov_rows(scanned)
+        checkov_acknowledged = {a.target.label: scanned.acknowledged_in(a.target.label) for a in assemblies}
     schemas: dict[str, str] = {}
     environment = config.environments[env]
     for target in targets:
@@ -222,7 +278,13 @@ def check(
             rows += [Row(target.label, "kubernetes", "schema", "error", what, why) for what, why in result.problems]
     if output_format == "table":
         table = combined_table(
-            env, [(a.target.label, len(a.templates)) for a in assemblies], rows, acknowledged, schemas, details
+            env,
+            [(a.target.label, len(a.templates)) for a in assemblies],
+            rows,
+            acknowledged,
+            schemas,
+            details,
+            checkov_acknowledged,
         )
         common.console.print(common.keep_whole(table))
     else:

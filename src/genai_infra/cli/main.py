@@ -16,6 +16,7 @@ import typer
 
 from genai_infra.cli import common
 from genai_infra.cli.check import check
+from genai_infra.cli.checkov import checkov
 from genai_infra.cli.configuration import config_app
 from genai_infra.cli.cost import cost, expand_optional_values
 from genai_infra.cli.deploy import deploy, destroy, diff
@@ -59,6 +60,7 @@ for name, command, panel in (
     ("list", list_targets, OFFLINE),
     ("synth", synth, OFFLINE),
     ("check", check, OFFLINE),
+    ("checkov", checkov, OFFLINE),
     ("plan", plan, OFFLINE),
     ("recovery", recovery, OFFLINE),
     ("manifests", manifests, OFFLINE),

@@ -24,7 +24,7 @@ from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
 from genai_infra.config.model import EdgeConfig
-from genai_infra.nag import AWS_SOLUTIONS, acknowledge
+from genai_infra.nag import AWS_SOLUTIONS, acknowledge, skip_checkov
 from genai_infra.naming import ORIGIN_VERIFY_HEADER
 
 FAILOVER_STATUS_CODES: tuple[int, ...] = (500, 502, 503, 504)
@@ -142,6 +142,12 @@ class EdgeDistribution(Construct):
             f"{AWS_SOLUTIONS}-CFR3",
             "Access logs are delivered by standard logging v2 (AWS::Logs::DeliverySource, DeliveryDestination "
             "and Delivery in this stack) to a KMS-encrypted log group; this rule reads only the legacy S3 logging.",
+        )
+        skip_checkov(
+            self.distribution,
+            "CKV_AWS_86",
+            "Access logs are delivered by standard logging v2 (AWS::Logs::DeliverySource, DeliveryDestination "
+            "and Delivery in this stack) to a KMS-encrypted log group; this check reads only the legacy S3 logging.",
         )
         acknowledge(
             self.distribution,

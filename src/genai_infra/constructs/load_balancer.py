@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from genai_infra.config.model import LoadBalancerConfig
-from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, ORIGIN_VERIFY_HEADER
 
 HTTP, HTTPS = 80, 443
@@ -65,6 +65,12 @@ class ApplicationEntry(Construct):
             self.access_logs,
             f"{NIST}-S3BucketLoggingEnabled",
             "This bucket only receives the ALB's access logs; its writer is the ELB log delivery service.",
+        )
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This bucket only receives the ALB's access logs; logging its own accesses would need a further "
+            "bucket and adds no record the access logs lack.",
         )
         acknowledge(
             self.access_logs,

@@ -14,7 +14,7 @@ from aws_cdk import aws_elasticache as elasticache
 from constructs import Construct
 
 from genai_infra.config.model import RedisConfig
-from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 
 REDIS_PORT = 6379
 
@@ -115,6 +115,9 @@ class RedisReplicationGroup(Construct):
             )
             acknowledge(self.group, f"{AWS_SOLUTIONS}-AEC3", reason)
             acknowledge(self.group, f"{AWS_SOLUTIONS}-AEC6", reason)
+            # checkov: at-rest encryption, in-transit encryption, in-transit encryption with an AUTH token.
+            for check in ("CKV_AWS_29", "CKV_AWS_30", "CKV_AWS_31"):
+                skip_checkov(self.group, check, reason)
 
     @property
     def primary_endpoint(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnResource, Stack
 from aws_cdk import custom_resources as cr
 
-from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
+from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 
 # The construct id CDK gives the singleton provider function in each stack.
 PROVIDER_ID = f"AWS{cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace('-', '')}"
@@ -27,9 +27,22 @@ def acknowledge_sdk_provider(stack: Stack) -> None:
         "AWSLambdaBasicExecutionRole only lets the CDK provider function write its own CloudWatch logs.",
         "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
     )
-    for rule, reason in (
-        ("LambdaConcurrency", "The provider runs only during deployments, one SDK call per custom resource."),
-        ("LambdaDLQ", "CloudFormation invokes the provider synchronously and reports its failures itself."),
-        ("LambdaInsideVPC", "The provider calls only the public SSM API of another region; no VPC resource."),
+    for rule, check, reason in (
+        (
+            "LambdaConcurrency",
+            "CKV_AWS_115",
+            "The provider runs only during deployments, one SDK call per custom resource.",
+        ),
+        (
+            "LambdaDLQ",
+            "CKV_AWS_116",
+            "CloudFormation invokes the provider synchronously and reports its failures itself.",
+        ),
+        (
+            "LambdaInsideVPC",
+            "CKV_AWS_117",
+            "The provider calls only the public SSM API of another region; no VPC resource.",
+        ),
     ):
         acknowledge(provider, f"{NIST}-{rule}", reason)
+        skip_checkov(provider, check, reason)

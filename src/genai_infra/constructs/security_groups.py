@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from genai_infra.nag import AWS_SOLUTIONS, acknowledge
+from genai_infra.nag import AWS_SOLUTIONS, acknowledge, skip_checkov
 
 POSTGRES, REDIS, APP_PORT = 5432, 6379, 8080
 # MSK client ports: 9094 TLS, 9098 IAM over TLS (decision C6).
@@ -48,6 +48,12 @@ class WorkloadSecurityGroups(Construct):
             f"{AWS_SOLUTIONS}-EC23",
             "The ALB is the internet-facing entry point: the specification opens 80 and 443 to 0.0.0.0/0 on it "
             "and on nothing else.",
+        )
+        skip_checkov(
+            self.alb,
+            "CKV_AWS_260",
+            "The internet-facing ALB's port 80 only answers with a permanent redirect to HTTPS (the listener in "
+            "load_balancer.py); the specification opens 80 and 443 to 0.0.0.0/0 on the ALB and on nothing else.",
         )
         self.alb.add_egress_rule(self.app, ec2.Port.tcp(APP_PORT), "To the application pods")
 

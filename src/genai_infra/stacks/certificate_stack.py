@@ -7,7 +7,7 @@ from constructs import Construct
 
 from genai_infra.constructs.certificates import DomainCertificate
 from genai_infra.constructs.shared_values import PublishedValues
-from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
+from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER, origin_domain, regional_origin_domain
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
 
@@ -18,8 +18,13 @@ class CertificateStack(GenaiStack):
         zone_id = dns.zone_id
         if zone_id is None:
             zone_id = ssm.StringParameter.value_for_string_parameter(self, HOSTED_ZONE_ID_PARAMETER)
+        domain = target.environment.domain
+        # A serving region's ALB answers CloudFront and Route 53 on origin.<domain> (the failover
+        # name) and origin-<region>.<domain>; CloudFront's certificate in us-east-1 needs only the domain.
+        serving = target.region in target.environment.regions
+        names = [origin_domain(domain), regional_origin_domain(domain, target.region)] if serving else []
         self.domain_certificate = DomainCertificate(
-            self, "Domain", domain=target.environment.domain, zone_id=zone_id, zone_name=dns.zone_name
+            self, "Domain", domain=domain, alternative_names=names, zone_id=zone_id, zone_name=dns.zone_name
         )
         PublishedValues(
             self,

@@ -53,7 +53,10 @@ def checkov(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """checkov on the synthesized templates: findings by check and resource, with their acknowledgements."""
+    """checkov on the synthesized templates: findings by check and resource, with their acknowledgements.
+
+    Example: genai-infra checkov --env production --from cdk.out/main
+    """
     from genai_infra.checkov_scan import CheckovError, baseline_stanza, scan
     from genai_infra.targets import all_targets
 

@@ -50,7 +50,10 @@ def bootstrap(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """cdk bootstrap every region of an environment with its own qualifier and toolkit stack."""
+    """cdk bootstrap every region of an environment with its own qualifier and toolkit stack.
+
+    Example: genai-infra bootstrap --env staging --account 123456789012 --dry-run
+    """
     from genai_infra.cli.deploy import cdk_executable
 
     config = common.project_config(config_file, overrides)
@@ -80,7 +83,10 @@ def deploy_role(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Synthesize and deploy the environment's DeployRoleStack (the GitHub Actions OIDC role)."""
+    """Synthesize and deploy the environment's DeployRoleStack (the GitHub Actions OIDC role).
+
+    Example: genai-infra deploy-role --env staging --set ci.github_repository=owner/repo --dry-run
+    """
     from genai_infra.cli.deploy import cdk_executable
 
     config = common.project_config(config_file, overrides)

@@ -72,6 +72,7 @@ class RdsStack(GenaiStack):
         # Aurora's log exports and the hosted rotation function write to groups of fixed names; created
         # here first, they keep the environment's retention instead of everything forever.
         rotation_function = f"{cluster_id}-secret-rotation"
+        logs_key = kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn"))
         self.database_logs = ServiceLogGroups(
             self,
             "DatabaseLogs",
@@ -82,7 +83,7 @@ class RdsStack(GenaiStack):
                 ),
                 *([("Rotation", f"/aws/lambda/{rotation_function}")] if secret is not None else []),
             ],
-            key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+            key=logs_key,
             retention_days=environment.log_retention_days,
             removal_policy=target.stateful_removal_policy,
         )
@@ -147,7 +148,7 @@ class RdsStack(GenaiStack):
                 database_name=config.database_name,
                 master_secret_arn=secret.secret.secret_arn,
                 secrets_key_arn=value("kms/secrets-key-arn"),
-                logs_key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+                logs_key=logs_key,
                 log_retention_days=environment.audit_log_retention_days,
                 vpc=ec2.Vpc.from_vpc_attributes(
                     self,

@@ -24,6 +24,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
+from genai_infra import deploy_verify
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.deployment import (
     Need,
@@ -356,6 +357,13 @@ def deploy(
         return
     failure = run_waves(steps, "deploy", "no changes")
     if failure is None:
+        # Never trust CREATE_COMPLETE: read every stack back against its template (genai_infra.deploy_verify).
+        templates = templates_of(assemblies)
+        deployed = [(w.region, cloudformation_name(w, s), templates[w.region][s]) for w in waves for s in w.stacks]
+        for mismatch in (mismatches := deploy_verify.verify_stacks(deployed)):
+            main.errors.print(f"[red]error:[/red] deployed but not as declared: {mismatch}", highlight=False)
+        if mismatches:
+            raise typer.Exit(DEPLOY_FAILED_EXIT)
         main.errors.print(f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks.")
         return
     report_failure(failure, "deploy")

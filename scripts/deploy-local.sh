@@ -1,49 +1,118 @@
 #!/usr/bin/env bash
-# Deploys an environment's primary region into the local AWS emulator (moto on loopback) through
-# `genai-infra deploy` and the pinned CDK CLI: bootstrap, then every stack the emulator can create.
-# moto stands in for STS, S3, CloudFormation, KMS, IAM and Secrets Manager, so SecurityStack
-# deploys for real; it does not materialize the SSM parameters a template declares, so the stacks
-# that read them (NetworkStack onward) can only be deployed to a real account.
+# Deploys a whole environment into the project's local AWS emulator (genai_infra.emulator: moto
+# 5.2.5 on 127.0.0.1 with named fixes, CloudFormation models for the types moto lacks and custom
+# resources answered in process) through `genai-infra deploy` and the pinned CDK CLI, unchanged:
+# bootstrap every region, seed the hosted zone and its SSM parameter, deploy every stack (each one
+# read back against its template by the deploy command), then `genai-infra validate --no-probes`
+# against the emulator, and print what the emulator modelled, recorded only or could not model.
 # Usage: bash scripts/deploy-local.sh [environment] [out-dir]   (after scripts/setup.sh)
+# With out-dir holding the checked assemblies (`check --out`), deploy reuses them when it can (--from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 env_name="${1:-production}"
 out="${2:-cdk.out/local}"
-region=$(python -c "from genai_infra.config import load_config; print(load_config().environments['$env_name'].primary_region)")
+record="$out/emulator-record"
+rm -rf "$record"
+read -r regions qualifier domain zone_name < <(python - "$env_name" <<'PY'
+import sys
+
+from genai_infra.config import load_config
+from genai_infra.targets import targets_of
+
+config = load_config()
+environment = config.environments[sys.argv[1]]
+regions = ",".join(t.region for t in targets_of(environment))
+# Per environment once issue 14/16 lands (EnvironmentConfig.bootstrap_qualifier), else the project's.
+qualifier = getattr(environment, "bootstrap_qualifier", None) or config.ci.bootstrap_qualifier
+print(regions, qualifier, environment.domain, config.dns.zone_name)
+PY
+)
 port=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-log="$(mktemp)"
-moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null || true; rm -f "$log"' EXIT
+mkdir -p "$out"
+log="$out/emulator.log"
+python -m genai_infra.emulator --port "$port" --record "$record" >"$log" 2>&1 &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null || true' EXIT
 # "localhost": moto finds the bucket of a TemplateURL by that host name (path-style addressing).
 export AWS_ENDPOINT_URL="http://localhost:$port"
 export AWS_ACCESS_KEY_ID=local-emulator AWS_SECRET_ACCESS_KEY=local-emulator  # moto takes any key
-export AWS_REGION="$region" AWS_DEFAULT_REGION="$region" AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN
-for _ in $(seq 100); do
-  python -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/', timeout=1)" 2>/dev/null && break
+for _ in $(seq 300); do
+  grep -q "emulator ready" "$log" && break
+  kill -0 $emulator_pid 2>/dev/null || { cat "$log"; echo "error: the emulator did not start" >&2; exit 1; }
   sleep 0.1
 done
-# moto answers CloudFormation's termination-protection call with an HTML error page, so the
-# emulator's copy of production goes without it (real deployments keep it, decision S5); and the
-# emulator holds nothing real, so production's approval of broadened IAM is not asked for here.
-emulator_overrides=(--set "environments.$env_name.termination_protection=false" --require-approval never)
+first_region="${regions%%,*}"
+export AWS_REGION="$first_region" AWS_DEFAULT_REGION="$first_region"
 account=$(python -c "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
-echo "local emulator: moto on $AWS_ENDPOINT_URL, account $account, region $region"
-(cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" >/dev/null)  # outside the project: no app to run
-genai-infra deploy --env "$env_name" --region "$region" --stack SecurityStack --out "$out" "${emulator_overrides[@]}"
-python - "$env_name" "$region" <<'PY'
+echo "local emulator: $AWS_ENDPOINT_URL (127.0.0.1), account $account, regions $regions"
+
+started=$SECONDS
+bootstrap_options=()
+if [ "$qualifier" != "hnb659fds" ]; then  # cdk bootstrap's default needs no option
+  bootstrap_options=(--qualifier "$qualifier" --toolkit-stack-name "CDKToolkit-$qualifier")
+fi
+for region in ${regions//,/ }; do  # outside the project: bootstrap must not run the app
+  (cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" "${bootstrap_options[@]}" >/dev/null)
+done
+echo "bootstrapped ${regions//,/, } ($((SECONDS - started)) s)"
+
+# What an operator creates once per account (README, "Before a first deployment").
+python - "$regions" "$zone_name" <<'PY'
+import sys
+import time
+
+import boto3
+
+from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
+
+regions, zone_name = sys.argv[1].split(","), sys.argv[2]
+route53 = boto3.client("route53")
+zones = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == zone_name]
+zone = zones[0] if zones else route53.create_hosted_zone(Name=zone_name, CallerReference=str(time.time()))["HostedZone"]
+zone_id = zone["Id"].rsplit("/", 1)[-1]
+for region in regions:
+    boto3.client("ssm", region_name=region).put_parameter(
+        Name=HOSTED_ZONE_ID_PARAMETER, Value=zone_id, Type="String", Overwrite=True
+    )
+print(f"seeded hosted zone {zone_name} ({zone_id}) and {HOSTED_ZONE_ID_PARAMETER} in {', '.join(regions)}")
+PY
+
+deploy_source=(--out "$out")
+if genai-infra deploy --help | grep -q -- "--from"; then
+  deploy_source=(--from "$out")  # the assemblies `check --out` wrote: deployed as checked
+fi
+started=$SECONDS
+# The emulator holds nothing real, so production's approval of broadened IAM is not asked for here.
+genai-infra deploy --env "$env_name" "${deploy_source[@]}" --require-approval never
+deployed=$(python - "$env_name" "$regions" <<'PY'
 import sys
 
 import boto3
 
-environment, region = sys.argv[1:]
-stacks = boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
-for stack in stacks:
-    print(f"{stack['StackName']}: {stack['StackStatus']}")
-names = {stack["StackName"]: stack["StackStatus"] for stack in stacks}
-assert names.get(f"genai-demo-{environment}-SecurityStack") == "CREATE_COMPLETE", names
+environment, regions = sys.argv[1], sys.argv[2].split(",")
+count = 0
+for region in regions:
+    for stack in boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]:
+        if stack["StackName"].startswith(f"genai-demo-{environment}-") and stack["StackStatus"].endswith("_COMPLETE"):
+            count += 1
+print(count)
 PY
-echo "deployed to the local emulator: SecurityStack of $env_name in $region (the rest needs a real account; see README)"
+)
+echo "deployed to the local emulator: $deployed stacks of $env_name, each read back against its template ($((SECONDS - started)) s)"
+
+# validate exits 1 on any failed check; the emulator has no pods behind the load balancer and no
+# Route 53 health checkers, so those checks fail here by design and are reported, not hidden.
+set +e
+genai-infra validate --env "$env_name" --no-probes
+validate_exit=$?
+set -e
+echo "genai-infra validate --no-probes against the emulator: exit $validate_exit"
+
+assemblies=()
+for region in ${regions//,/ }; do
+  assemblies+=("$out/$env_name-$region")
+done
+python -m genai_infra.emulator --summary "${assemblies[@]}" --record "$record"

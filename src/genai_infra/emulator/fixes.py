@@ -15,10 +15,12 @@ from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
+from moto.awslambda import models as lambda_models
+from moto.ec2.models import security_groups as ec2_security_groups
 from moto.eks import responses as eks_responses
 from moto.eks import urls as eks_urls
 from moto.elbv2 import models as elbv2_models
-from moto.iam import access_control
+from moto.iam import access_control, policy_conditions
 from moto.kafka import models as kafka_models
 from moto.kms import models as kms_models
 from moto.rds import models as rds_models
@@ -274,9 +276,17 @@ def fix_global_cluster_source_region() -> None:
 
 
 def fix_policy_conditions_scope_statements() -> None:
-    """11. A policy statement whose Condition does not hold was treated as DENIED, whatever its effect,
-    so CDK's TLS-only Deny on the assets bucket refused every upload. IAM's rule: such a statement
-    does not apply. (The emulator serves HTTP on loopback; aws:SecureTransport has no value there.)"""
+    """11. moto evaluates only StringEquals conditions and treats any other (Bool) as holding, and a
+    statement whose condition does not hold as DENIED whatever its effect; so CDK's TLS-only Deny on
+    the assets bucket (Bool aws:SecureTransport false) refused every upload. Now Bool is evaluated, a
+    statement whose condition does not hold does not apply (IAM's rule), and requests count as TLS:
+    the emulator's plain HTTP on loopback stands in for AWS's TLS endpoints."""
+
+    def bool_equals(expected: list[str] | str, actual: str) -> bool:
+        wanted = expected if isinstance(expected, list) else [expected]
+        return str(actual).lower() in [str(w).lower() for w in wanted]
+
+    policy_conditions.CONDITION_OPERATIONS["Bool"] = bool_equals
     original = access_control.IAMPolicyStatement.is_action_permitted
 
     def is_action_permitted(
@@ -286,9 +296,10 @@ def fix_policy_conditions_scope_statements() -> None:
         principal: str | None = None,
         incoming_condition_values: dict[str, str] | None = None,
     ) -> Any:
-        if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+        values = {"aws:SecureTransport": "true", **(incoming_condition_values or {})}
+        if self._statement.get("Condition") and not self._check_conditions(values):
             return access_control.PermissionResult.NEUTRAL
-        return original(self, action, resource, principal, incoming_condition_values)
+        return original(self, action, resource, principal, values)
 
     setattr(access_control.IAMPolicyStatement, "is_action_permitted", is_action_permitted)
 
@@ -349,6 +360,35 @@ def fix_validate_visible_states() -> None:
     setattr(rds_models.GlobalCluster, "global_cluster_members", property(global_cluster_members))
 
 
+def fix_termination_protection() -> None:
+    """14. UpdateTerminationProtection is not implemented (the CLI gets an HTML error page), so a
+    production stack could not be deployed with its termination protection (decision S5)."""
+
+    def update_termination_protection(self: Any) -> ActionResult:
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.enable_termination_protection = str(self._get_param("EnableTerminationProtection")).lower() == "true"
+        return ActionResult({"StackId": stack.stack_id})
+
+    setattr(cfn_responses.CloudFormationResponse, "update_termination_protection", update_termination_protection)
+
+
+def fix_physical_ids() -> None:
+    """15. Some of moto's own models have no physical id (SecurityGroupIngress, RDS DBSubnetGroup,
+    Lambda LayerVersion), so DescribeStackResources lists them without one and `Ref` to them is empty;
+    AWS gives the rule id, the group's name and the layer version's ARN."""
+
+    def ingress_id(self: Any) -> str:
+        wanted = (str(self.properties.get("FromPort")), str(self.properties.get("ToPort")))
+        for rule in getattr(self.security_group, "ingress_rules", []):
+            if (str(rule.from_port), str(rule.to_port)) == wanted and getattr(rule, "id", None):
+                return str(rule.id)
+        return str(self.security_group.id)
+
+    setattr(ec2_security_groups.SecurityGroupIngress, "physical_resource_id", property(ingress_id))
+    setattr(rds_models.DBSubnetGroup, "physical_resource_id", property(lambda self: self.name))
+    setattr(lambda_models.LayerVersion, "physical_resource_id", property(lambda self: self.arn))
+
+
 def record_addon(account: str, region: str, properties: dict[str, Any], arn: str) -> None:
     """Keep an AWS::EKS::Addon for DescribeAddon (fix 13)."""
     cluster, name = str(properties.get("ClusterName")), str(properties.get("AddonName"))
@@ -375,6 +415,8 @@ FIXES: tuple[Fix, ...] = (
     fix_change_sets_per_stack,
     fix_policy_conditions_scope_statements,
     fix_validate_visible_states,
+    fix_termination_protection,
+    fix_physical_ids,
 )
 
 

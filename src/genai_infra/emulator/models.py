@@ -105,6 +105,20 @@ class EmulatedResource:
         return True
 
 
+def plain(value: Any) -> Any:
+    """Properties as the API takes them: moto resolves a Ref to some of its models to the model itself."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    for attribute in ("physical_resource_id", "name", "id"):
+        if isinstance(getattr(value, attribute, None), str):
+            return getattr(value, attribute)
+    return str(value)
+
+
 MODELS: list[type[CloudFormationModel]] = []  # strong references: moto's registry is weak
 ID_ONLY: dict[str, str] = {}  # type -> why it is id-only
 
@@ -123,7 +137,7 @@ def model(resource_type: str, name_property: str = "", id_only: str = "") -> Cal
         ) -> Any:
             context = Context(
                 resource_name,
-                cloudformation_json.get("Properties") or {},
+                plain(cloudformation_json.get("Properties") or {}),
                 account_id,
                 region_name,
                 str(kwargs.get("LogicalId", "")),

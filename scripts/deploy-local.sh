@@ -55,7 +55,8 @@ if [ "$qualifier" != "hnb659fds" ]; then  # cdk bootstrap's default needs no opt
   bootstrap_options=(--qualifier "$qualifier" --toolkit-stack-name "CDKToolkit-$qualifier")
 fi
 for region in ${regions//,/ }; do  # outside the project: bootstrap must not run the app
-  (cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" "${bootstrap_options[@]}" >/dev/null)
+  (cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" "${bootstrap_options[@]}") >"$out/bootstrap-$region.log" 2>&1 \
+    || { cat "$out/bootstrap-$region.log"; echo "error: cdk bootstrap of $region failed in the emulator" >&2; exit 1; }
 done
 echo "bootstrapped ${regions//,/, } ($((SECONDS - started)) s)"
 
@@ -87,21 +88,21 @@ fi
 started=$SECONDS
 # The emulator holds nothing real, so production's approval of broadened IAM is not asked for here.
 genai-infra deploy --env "$env_name" "${deploy_source[@]}" --require-approval never
-deployed=$(python - "$env_name" "$regions" <<'PY'
+python - "$env_name" "$regions" "$((SECONDS - started))" <<'PY'
 import sys
 
 import boto3
 
-environment, regions = sys.argv[1], sys.argv[2].split(",")
-count = 0
-for region in regions:
-    for stack in boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]:
-        if stack["StackName"].startswith(f"genai-demo-{environment}-") and stack["StackStatus"].endswith("_COMPLETE"):
-            count += 1
-print(count)
+environment, regions, seconds = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+prefix = f"genai-demo-{environment}-"
+complete = [
+    stack["StackName"]
+    for region in regions
+    for stack in boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
+    if stack["StackName"].startswith(prefix) and stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+]
+print(f"deployed to the local emulator: {len(complete)} stacks of {environment}, each read back against its template ({seconds} s)")
 PY
-)
-echo "deployed to the local emulator: $deployed stacks of $env_name, each read back against its template ($((SECONDS - started)) s)"
 
 # validate exits 1 on any failed check; the emulator has no pods behind the load balancer and no
 # Route 53 health checkers, so those checks fail here by design and are reported, not hidden.

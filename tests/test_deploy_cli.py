@@ -14,8 +14,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra.cli import main
 from genai_infra import deploy_verify
+from genai_infra.cli import main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, run_step
 from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly

@@ -18,6 +18,15 @@ COMPLETE_STACK = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 COMPLETE_RESOURCE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
 CUSTOM = "AWS::CloudFormation::CustomResource"
 
+# The condition functions a template's Conditions use, over their evaluated arguments.
+OPERATORS: dict[str, Callable[[list[Any]], bool]] = {
+    "Fn::Equals": lambda values: str(values[0]) == str(values[1]),
+    "Fn::Not": lambda values: not values[0],
+    "Fn::And": all,
+    "Fn::Or": any,
+    "Condition": lambda values: bool(values[0]),
+}
+
 # (region, service) -> a client; boto3 by default, moto or stubs in tests.
 ClientFactory = Callable[[str, str], Any]
 
@@ -37,7 +46,7 @@ class Mismatch:
 def boto3_clients(region: str, service: str) -> Any:
     import boto3
 
-    return boto3.client(service, region_name=region)  # type: ignore[call-overload]
+    return boto3.client(service, region_name=region)
 
 
 def _condition_holds(name: str, template: Mapping[str, Any], parameters: Mapping[str, str]) -> bool | None:
@@ -60,19 +69,10 @@ def _condition_holds(name: str, template: Mapping[str, Any], parameters: Mapping
             return None
         ((key, inner),) = node.items()
         values = [value(v) for v in inner] if isinstance(inner, list) else [value(inner)]
-        if any(v is None for v in values):
+        operator = OPERATORS.get(key)
+        if operator is None or any(v is None for v in values):
             return None
-        if key == "Fn::Equals":
-            return str(values[0]) == str(values[1])
-        if key == "Fn::Not":
-            return not values[0]
-        if key == "Fn::And":
-            return all(values)
-        if key == "Fn::Or":
-            return any(values)
-        if key == "Condition":
-            return bool(values[0])
-        return None
+        return operator(values)
 
     return evaluate(template.get("Conditions", {}).get(name))
 
@@ -94,7 +94,9 @@ def verify_stack(region: str, stack_name: str, template: Mapping[str, Any], clie
     if stack["StackStatus"] not in COMPLETE_STACK:
         reason = stack.get("StackStatusReason", "")
         return [Mismatch(region, stack_name, "", f"status {stack['StackStatus']}" + (f" ({reason})" if reason else ""))]
-    parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in stack.get("Parameters", [])}
+    parameters = {
+        p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in stack.get("Parameters", [])
+    }
     existing = _resources(cloudformation, stack_name)
     mismatches: list[Mismatch] = []
     parameters_declared: list[tuple[str, Mapping[str, Any]]] = []
@@ -122,12 +124,16 @@ def verify_stack(region: str, stack_name: str, template: Mapping[str, Any], clie
             try:
                 actual = ssm.get_parameter(Name=name)["Parameter"]["Value"]
             except Exception as error:  # ParameterNotFound and its kin: the parameter is not there
-                mismatches.append(Mismatch(region, stack_name, logical_id, f"SSM parameter {name} does not read back ({error})"))
+                mismatches.append(
+                    Mismatch(region, stack_name, logical_id, f"SSM parameter {name} does not read back ({error})")
+                )
                 continue
             wanted = declared.get("Properties", {}).get("Value")
             if isinstance(wanted, str) and actual != wanted:
                 mismatches.append(
-                    Mismatch(region, stack_name, logical_id, f"SSM parameter {name} reads {actual!r}, declared {wanted!r}")
+                    Mismatch(
+                        region, stack_name, logical_id, f"SSM parameter {name} reads {actual!r}, declared {wanted!r}"
+                    )
                 )
     return mismatches
 

@@ -21,13 +21,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
-from moto.cloudformation import cloudformation_backends
 from moto.cloudformation.custom_model import CustomModel
+from moto.cloudformation.models import cloudformation_backends
 from moto.moto_api._internal import mock_random
 
+from genai_infra.emulator.fixes import patch
 from genai_infra.emulator.models import emulator_client
 
 RECORD_DIRECTORY: dict[str, Path] = {}
@@ -50,7 +51,7 @@ class Answered:
 RECORDED: list[Answered] = []
 
 
-class UnsupportedCustomResource(ValueError):
+class UnsupportedCustomResourceError(ValueError):
     """A custom resource type the emulator cannot answer: the stack fails with this message."""
 
 
@@ -138,7 +139,7 @@ def _record_file(answer: Answered, document: dict[str, Any]) -> None:
 def answer(
     resource_type: str, properties: dict[str, Any], region: str, stack: str, logical_id: str
 ) -> tuple[str, dict[str, Any], Answered]:
-    """(physical id, attributes, record) of one custom resource, or UnsupportedCustomResource."""
+    """(physical id, attributes, record) of one custom resource, or UnsupportedCustomResourceError."""
     if resource_type == "Custom::AWSCDKCfnJson":
         value = json.loads(properties["Value"])
         return logical_id, {"Value": value}, Answered(region, stack, logical_id, resource_type, "evaluated", "CfnJson")
@@ -157,7 +158,7 @@ def answer(
         record = Answered(region, stack, logical_id, resource_type, "recorded", chart)
         _record_file(record, {**{k: v for k, v in properties.items() if k != "Values"}, "Values": values})
         return logical_id, {}, record
-    raise UnsupportedCustomResource(
+    raise UnsupportedCustomResourceError(
         f"the emulator cannot answer custom resource {logical_id} of type {resource_type}; "
         "add its answer to genai_infra.emulator.custom_resources"
     )
@@ -165,6 +166,7 @@ def answer(
 
 def create_custom_resource(
     cls: type[Any],
+    /,
     resource_name: str,
     cloudformation_json: dict[str, Any],
     account_id: str,
@@ -177,7 +179,7 @@ def create_custom_resource(
     physical, data, record = answer(
         resource_type, cloudformation_json.get("Properties") or {}, region_name, stack.name, logical_id
     )
-    resource = CustomModel(region_name, str(mock_random.uuid4()), logical_id, physical)
+    resource: CustomModel = cast(Any, CustomModel)(region_name, str(mock_random.uuid4()), logical_id, physical)
     stack.add_custom_resource(resource)
     resource.set_data(data)
     with _LOCK:
@@ -193,5 +195,5 @@ def create_custom_resource(
 def install() -> Callable[..., Any]:
     """Route moto's custom resources to `create_custom_resource`; returns what it replaced."""
     original: Callable[..., Any] = CustomModel.create_from_cloudformation_json
-    setattr(CustomModel, "create_from_cloudformation_json", classmethod(create_custom_resource))
+    patch(CustomModel, "create_from_cloudformation_json", classmethod(create_custom_resource))
     return original

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
-from moto.awslambda import models as lambda_models
 from moto.ec2.models import security_groups as ec2_security_groups
 from moto.eks import responses as eks_responses
 from moto.eks import urls as eks_urls
@@ -24,24 +24,34 @@ from moto.iam import access_control, policy_conditions
 from moto.kafka import models as kafka_models
 from moto.kms import models as kms_models
 from moto.rds import models as rds_models
-from moto.rds import responses as rds_responses
 from moto.ssm import models as ssm_models
 
 Fix = Callable[[], None]
 
 
+def patch(target: Any, name: str, value: Any) -> None:
+    """Replace one attribute of a moto class or module (mypy cannot follow these by design)."""
+    setattr(target, name, value)
+
+
 def _wrap_create(model: type[Any], rewrite: Callable[[str, dict[str, Any]], None]) -> None:
     """Let `rewrite(resource_name, properties)` adjust a model's properties before moto creates it."""
-    original = model.create_from_cloudformation_json.__func__
+    original = vars(model)["create_from_cloudformation_json"].__func__
 
     def create(
-        cls: type[Any], resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **kw: Any
+        cls: type[Any],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region: str,
+        **kw: Any,
     ) -> Any:
         cloudformation_json.setdefault("Properties", {})
         rewrite(resource_name, cloudformation_json["Properties"])
         return original(cls, resource_name, cloudformation_json, account_id, region, **kw)
 
-    setattr(model, "create_from_cloudformation_json", classmethod(create))
+    patch(model, "create_from_cloudformation_json", classmethod(create))
 
 
 def fix_kms_key_tags() -> None:
@@ -72,15 +82,16 @@ def fix_missing_ssm_parameter_input() -> None:
     'NoneType has no attribute value' (a server error); CloudFormation answers a validation error."""
 
     def parse_ssm_parameter(self: parsing.ResourceMap, value: str, value_type: str) -> Any:
-        parameter = parsing.ssm_backends[self._account_id][self._region_name].get_parameter(value)
+        parameter = ssm_models.ssm_backends[self._account_id][self._region_name].get_parameter(value)
         if parameter is None:
-            raise ValidationError(message=f"Unable to fetch parameters [{value}] from parameter store for this account.")
+            raise ValidationError(
+                message=f"Unable to fetch parameters [{value}] from parameter store for this account."
+            )
         if value_type.find("List") > 0:
             return parameter.value.split(",")
         return parameter.value
 
-    setattr(parsing.ResourceMap, "parse_ssm_parameter", parse_ssm_parameter)
-
+    patch(parsing.ResourceMap, "parse_ssm_parameter", parse_ssm_parameter)
 
 
 def fix_failed_change_set_fails_the_stack() -> None:
@@ -113,7 +124,7 @@ def fix_failed_change_set_fails_the_stack() -> None:
             stack._add_stack_event(stack.status)
             change_set.execution_status = "EXECUTE_FAILED"
 
-    setattr(cfn_models.CloudFormationBackend, "execute_change_set", execute_change_set)
+    patch(cfn_models.CloudFormationBackend, "execute_change_set", execute_change_set)
 
 
 def _failing_resource(resource_map: Any, template: dict[str, Any]) -> str:
@@ -168,17 +179,23 @@ def fix_change_sets_per_stack() -> None:
         del self.cloudformation_backend.change_sets[change_set.change_set_id]
         return ActionResult({})
 
-    setattr(cfn_responses.CloudFormationResponse, "describe_change_set", describe_change_set)
-    setattr(cfn_responses.CloudFormationResponse, "delete_change_set", delete_change_set)
+    patch(cfn_responses.CloudFormationResponse, "describe_change_set", describe_change_set)
+    patch(cfn_responses.CloudFormationResponse, "delete_change_set", delete_change_set)
 
 
 def fix_rds_instance_in_cluster() -> None:
     """6. An AWS::RDS::DBInstance drops DBClusterIdentifier and the engine version, so an Aurora
     instance is created alone (KeyError 'aurora-postgresql'); now it joins its cluster through the API."""
-    original = rds_models.DBInstance.create_from_cloudformation_json.__func__
+    original = vars(rds_models.DBInstance)["create_from_cloudformation_json"].__func__
 
     def create(
-        cls: type[Any], resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region: str, **kw: Any
+        cls: type[Any],
+        /,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region: str,
+        **kw: Any,
     ) -> Any:
         properties = cloudformation_json.get("Properties") or {}
         if not properties.get("DBClusterIdentifier"):
@@ -201,7 +218,7 @@ def fix_rds_instance_in_cluster() -> None:
         }
         return backend.create_db_instance({k: v for k, v in arguments.items() if v is not None})
 
-    setattr(rds_models.DBInstance, "create_from_cloudformation_json", classmethod(create))
+    patch(rds_models.DBInstance, "create_from_cloudformation_json", classmethod(create))
 
 
 def fix_load_balancer_full_names() -> None:
@@ -221,8 +238,8 @@ def fix_load_balancer_full_names() -> None:
 
         raise UnformattedGetAttTemplateException()
 
-    setattr(elbv2_models.FakeTargetGroup, "has_cfn_attr", classmethod(lambda cls, attr: True))
-    setattr(elbv2_models.FakeTargetGroup, "get_cfn_attribute", target_group_attribute)
+    patch(elbv2_models.FakeTargetGroup, "has_cfn_attr", classmethod(lambda cls, attr: True))
+    patch(elbv2_models.FakeTargetGroup, "get_cfn_attribute", target_group_attribute)
     original = elbv2_models.FakeLoadBalancer.get_cfn_attribute
 
     def load_balancer_attribute(self: Any, attribute_name: str) -> Any:
@@ -232,7 +249,7 @@ def fix_load_balancer_full_names() -> None:
             return list(self.security_groups)
         return original(self, attribute_name)
 
-    setattr(elbv2_models.FakeLoadBalancer, "get_cfn_attribute", load_balancer_attribute)
+    patch(elbv2_models.FakeLoadBalancer, "get_cfn_attribute", load_balancer_attribute)
 
 
 def fix_global_cluster_source_region() -> None:
@@ -272,7 +289,7 @@ def fix_global_cluster_source_region() -> None:
         created.members.append(source)
         return created
 
-    setattr(rds_models.RDSBackend, "create_global_cluster", create_global_cluster)
+    patch(rds_models.RDSBackend, "create_global_cluster", create_global_cluster)
 
 
 def fix_policy_conditions_scope_statements() -> None:
@@ -286,7 +303,8 @@ def fix_policy_conditions_scope_statements() -> None:
         wanted = expected if isinstance(expected, list) else [expected]
         return str(actual).lower() in [str(w).lower() for w in wanted]
 
-    policy_conditions.CONDITION_OPERATIONS["Bool"] = bool_equals
+    operations: dict[str, Any] = policy_conditions.CONDITION_OPERATIONS
+    operations["Bool"] = bool_equals
     original = access_control.IAMPolicyStatement.is_action_permitted
 
     def is_action_permitted(
@@ -301,7 +319,7 @@ def fix_policy_conditions_scope_statements() -> None:
             return access_control.PermissionResult.NEUTRAL
         return original(self, action, resource, principal, values)
 
-    setattr(access_control.IAMPolicyStatement, "is_action_permitted", is_action_permitted)
+    patch(access_control.IAMPolicyStatement, "is_action_permitted", is_action_permitted)
 
 
 ADDONS: dict[tuple[str, str, str, str], dict[str, Any]] = {}  # (account, region, cluster, add-on) -> add-on
@@ -318,7 +336,7 @@ def fix_validate_visible_states() -> None:
         original_init(self, *args, **kwargs)
         self.state = "ACTIVE"
 
-    setattr(kafka_models.FakeKafkaCluster, "__init__", kafka_init)
+    patch(kafka_models.FakeKafkaCluster, "__init__", kafka_init)
 
     def describe_addon(self: Any) -> ActionResult:
         key = (self.current_account, self.region, self._get_param("name"), self._get_param("addonName"))
@@ -335,10 +353,11 @@ def fix_validate_visible_states() -> None:
         names = [k[3] for k in ADDONS if k[:3] == (self.current_account, self.region, cluster)]
         return ActionResult({"addons": sorted(names)})
 
-    setattr(eks_responses.EKSResponse, "describe_addon", describe_addon)
-    setattr(eks_responses.EKSResponse, "list_addons", list_addons)
-    eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons$"] = eks_urls.response.dispatch
-    eks_urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$"] = eks_urls.response.dispatch
+    patch(eks_responses.EKSResponse, "describe_addon", describe_addon)
+    patch(eks_responses.EKSResponse, "list_addons", list_addons)
+    urls: Any = eks_urls
+    urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons$"] = urls.response.dispatch
+    urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$"] = urls.response.dispatch
 
     original_designate = rds_models.DBCluster.designate_writer
 
@@ -347,8 +366,8 @@ def fix_validate_visible_states() -> None:
             return  # a global secondary (joined without master credentials) has readers only
         original_designate(self)
 
-    setattr(rds_models.DBCluster, "designate_writer", designate_writer)
-    original_members = rds_models.GlobalCluster.global_cluster_members
+    patch(rds_models.DBCluster, "designate_writer", designate_writer)
+    original_members: Any = rds_models.GlobalCluster.global_cluster_members
 
     def global_cluster_members(self: Any) -> list[dict[str, Any]]:
         members: list[dict[str, Any]] = original_members.fget(self)
@@ -357,7 +376,7 @@ def fix_validate_visible_states() -> None:
                 member.setdefault("SynchronizationStatus", "connected")
         return members
 
-    setattr(rds_models.GlobalCluster, "global_cluster_members", property(global_cluster_members))
+    patch(rds_models.GlobalCluster, "global_cluster_members", property(global_cluster_members))
 
 
 def fix_termination_protection() -> None:
@@ -369,7 +388,7 @@ def fix_termination_protection() -> None:
         stack.enable_termination_protection = str(self._get_param("EnableTerminationProtection")).lower() == "true"
         return ActionResult({"StackId": stack.stack_id})
 
-    setattr(cfn_responses.CloudFormationResponse, "update_termination_protection", update_termination_protection)
+    patch(cfn_responses.CloudFormationResponse, "update_termination_protection", update_termination_protection)
 
 
 def fix_physical_ids() -> None:
@@ -384,9 +403,9 @@ def fix_physical_ids() -> None:
                 return str(rule.id)
         return str(self.security_group.id)
 
-    setattr(ec2_security_groups.SecurityGroupIngress, "physical_resource_id", property(ingress_id))
-    setattr(rds_models.DBSubnetGroup, "physical_resource_id", property(lambda self: self.name))
-    setattr(lambda_models.LayerVersion, "physical_resource_id", property(lambda self: self.arn))
+    patch(ec2_security_groups.SecurityGroupIngress, "physical_resource_id", property(ingress_id))
+    patch(rds_models.DBSubnetGroup, "physical_resource_id", property(lambda self: self.name))
+    patch(lambda_models.LayerVersion, "physical_resource_id", property(lambda self: self.arn))
 
 
 def record_addon(account: str, region: str, properties: dict[str, Any], arn: str) -> None:
@@ -425,4 +444,3 @@ def apply() -> list[str]:
     for fix in FIXES:
         fix()
     return [fix.__name__ for fix in FIXES]
-

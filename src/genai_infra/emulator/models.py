@@ -35,7 +35,7 @@ DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:(?P<id>.+?):SecretStrin
 def emulator_client(service: str, region: str) -> Any:
     """A boto3 client of the emulator (moto accepts any key; nothing real is reachable from here)."""
     return boto3.client(
-        service,  # type: ignore[call-overload]
+        service,
         region_name=region,
         endpoint_url=ENDPOINT["url"],
         aws_access_key_id="emulator",
@@ -129,6 +129,7 @@ def model(resource_type: str, name_property: str = "", id_only: str = "") -> Cal
     def define(create: Creator) -> Creator:
         def create_from_cloudformation_json(
             cls: type[Any],
+            /,
             resource_name: str,
             cloudformation_json: dict[str, Any],
             account_id: str,
@@ -408,7 +409,13 @@ def secret(c: Context) -> Created:
     if value is None and generate is not None:
         options = {
             k: generate[k]
-            for k in ("PasswordLength", "ExcludeCharacters", "ExcludePunctuation", "IncludeSpace", "RequireEachIncludedType")
+            for k in (
+                "PasswordLength",
+                "ExcludeCharacters",
+                "ExcludePunctuation",
+                "IncludeSpace",
+                "RequireEachIncludedType",
+            )
             if k in generate
         }
         password = client.get_random_password(**options)["RandomPassword"]
@@ -611,9 +618,7 @@ def budget(c: Context) -> Created:
         }
         for n in c.get("NotificationsWithSubscribers", [])
     ]
-    c.client("budgets").create_budget(
-        AccountId=c.account, Budget=document, NotificationsWithSubscribers=notifications
-    )
+    c.client("budgets").create_budget(AccountId=c.account, Budget=document, NotificationsWithSubscribers=notifications)
     return Created(name)
 
 
@@ -688,7 +693,12 @@ ID_ONLY_TYPES: dict[str, tuple[str, str, Callable[[Context, str], dict[str, str]
         "moto has no global datastores",
     ),
     "AWS::MSK::ClusterPolicy": ("kafka", "cluster-policy", None, "recorded only"),
-    "AWS::MSK::Replicator": ("kafka", "replicator", lambda c, arn: {"ReplicatorArn": arn}, "moto has no MSK Replicator"),
+    "AWS::MSK::Replicator": (
+        "kafka",
+        "replicator",
+        lambda c, arn: {"ReplicatorArn": arn},
+        "moto has no MSK Replicator",
+    ),
     "AWS::SecretsManager::SecretTargetAttachment": ("secretsmanager", "attachment", None, "recorded only"),
     "AWS::SecretsManager::RotationSchedule": (
         "secretsmanager",

@@ -51,5 +51,7 @@ def summary_table(assemblies: list[Path], record: Path | None = None) -> str:
         lines.append(f"{category:<{width}}  {counts[category]:>9}  {shown}")
     if record is not None and (record / "answered.jsonl").is_file():
         answered = (record / "answered.jsonl").read_text(encoding="utf-8").splitlines()
-        lines.append(f"custom resources answered during the deployment: {len(answered)} (log: {record / 'answered.jsonl'})")
+        lines.append(
+            f"custom resources answered during the deployment: {len(answered)} (log: {record / 'answered.jsonl'})"
+        )
     return "\n".join(lines)

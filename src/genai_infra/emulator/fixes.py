@@ -165,6 +165,19 @@ def _find_change_set(backend: Any, name: str, stack_name: str | None) -> Any:
     return matches[-1]
 
 
+def fix_change_set_outputs() -> None:
+    """16. A stack created through a change set (as the CDK CLI creates every stack) keeps the outputs
+    of its empty initial template: DescribeStacks shows none, so `cdk deploy --outputs-file` is empty."""
+    original = cfn_models.ChangeSet.apply
+
+    def apply(self: Any) -> None:
+        original(self)
+        self.stack.template_dict = self.template_dict
+        self.stack.output_map = self.stack._create_output_map()
+
+    patch(cfn_models.ChangeSet, "apply", apply)
+
+
 def fix_change_sets_per_stack() -> None:
     """10. Change sets are found by name only, and CDK names every one `cdk-deploy-change-set`, so the
     stacks of a concurrent wave execute each other's; now the StackName of the request scopes the name."""
@@ -359,14 +372,24 @@ def fix_validate_visible_states() -> None:
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons$"] = urls.response.dispatch
     urls.url_paths["{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$"] = urls.response.dispatch
 
+    def is_global_secondary(cluster: Any) -> bool:
+        return bool(cluster.global_cluster_identifier) and not cluster.is_writer
+
     original_designate = rds_models.DBCluster.designate_writer
 
     def designate_writer(self: Any) -> None:
-        if self.global_cluster_identifier and not self.is_writer and self.master_username is None:
-            return  # a global secondary (joined without master credentials) has readers only
-        original_designate(self)
+        if not is_global_secondary(self):  # a global secondary has readers only
+            original_designate(self)
 
     patch(rds_models.DBCluster, "designate_writer", designate_writer)
+    original_instance_init = rds_models.DBInstanceClustered.__init__
+
+    def instance_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_instance_init(self, *args, **kwargs)
+        if is_global_secondary(self.cluster):
+            self.is_cluster_writer = False
+
+    patch(rds_models.DBInstanceClustered, "__init__", instance_init)
     original_members: Any = rds_models.GlobalCluster.global_cluster_members
 
     def global_cluster_members(self: Any) -> list[dict[str, Any]]:
@@ -432,6 +455,7 @@ FIXES: tuple[Fix, ...] = (
     fix_load_balancer_full_names,
     fix_global_cluster_source_region,
     fix_change_sets_per_stack,
+    fix_change_set_outputs,
     fix_policy_conditions_scope_statements,
     fix_validate_visible_states,
     fix_termination_protection,

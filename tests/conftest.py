@@ -74,3 +74,8 @@ def render(value: Any) -> Any:
 
 def target_of(environment: str, region: str, config: ProjectConfig) -> Target:
     return next(t for t in all_targets(config) if (t.environment, t.region) == (environment, region))
+
+
+def targets_with(stack: str) -> list[tuple[str, str]]:
+    """The (environment, region) targets of the default configuration that hold `stack` (decision C12)."""
+    return [(t.environment, t.region) for t in all_targets(load_config()) if stack in t.stacks]

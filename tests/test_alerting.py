@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.conftest import ALL_TARGETS, SERVING_TARGETS, render
+from tests.conftest import render, targets_with
+
+ALERTING_TARGETS = targets_with("AlertingStack")
+ALARM_TARGETS = [t for t in ALERTING_TARGETS if t[1] != "us-east-1"]
 
 
-@pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), ALERTING_TARGETS)
 def test_critical_and_warning_topics_are_encrypted_and_tls_only(template: Any, environment: str, region: str) -> None:
     stack = template(environment, region, "AlertingStack")
     topics = {t["TopicName"]: t for t in stack.props("AWS::SNS::Topic")}
@@ -35,7 +39,8 @@ def _alarms(template: Any, environment: str, region: str) -> dict[str, dict[str,
 
 WARNING_ALARMS = ("alb-p99-latency", "aurora-cpu", "engine-cpu", "evictions", "redis-00", "eks-app-restarts", "nat-")
 CRITICAL_ALARMS = ("alb-target-5xx", "alb-elb-5xx", "alb-unhealthy", "aurora-freeable", "aurora-replica-lag",
-                   "aurora-global", "-memory", "msk-broker-", "eks-failed-nodes")  # fmt: skip
+                   "aurora-global", "-memory", "msk-broker-", "eks-failed-nodes",
+                   "node-root-filesystem")  # fmt: skip
 
 
 def _severity(name: str) -> str:
@@ -45,7 +50,7 @@ def _severity(name: str) -> str:
     return "warning"
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), ALARM_TARGETS)
 def test_every_alarm_has_alarm_and_ok_actions_on_its_severitys_topic(
     template: Any, environment: str, region: str
 ) -> None:
@@ -62,8 +67,12 @@ def _topics(stack: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_us_east_1_has_topics_and_no_regional_alarms(template: Any) -> None:
-    for environment in ("development", "staging", "production"):
-        assert template(environment, "us-east-1", "AlertingStack").props("AWS::CloudWatch::Alarm") == []
+    assert template("production", "us-east-1", "AlertingStack").props("AWS::CloudWatch::Alarm") == []
+
+
+def test_only_production_has_the_alerting_stack() -> None:
+    # Decision C12: no alerting stack outside production by default (the budgets still alert).
+    assert {environment for environment, _ in ALERTING_TARGETS} == {"production"}
 
 
 def _dimension(alarm: dict[str, Any], name: str) -> str:
@@ -80,6 +89,8 @@ def test_production_primary_alarms_name_this_regions_resources(template: Any) ->
         "redis-002-replication-lag", "redis-003-replication-lag",
         *(f"msk-broker-{n}-{m}" for n in (1, 2, 3) for m in ("disk", "under-replicated")),
         "eks-failed-nodes", "eks-app-restarts",
+        # Node exporter metrics the CloudWatch agent publishes (ContainerInsights/Prometheus).
+        "node-root-filesystem-free", "node-memory-available",
         "nat-1-port-allocation-errors", "nat-1-packets-dropped",
     }  # fmt: skip
     assert set(alarms) == expected
@@ -133,11 +144,9 @@ def test_the_tokyo_secondary_watches_global_replication_lag(template: Any) -> No
 
 
 def test_single_node_environments_have_no_replica_alarms(template: Any) -> None:
-    for environment, region in (("development", "ap-northeast-1"), ("staging", "ap-east-2")):
-        alarms = _alarms(template, environment, region)
-        assert not any("replication-lag" in n or "replica-lag" in n for n in alarms), environment
-        assert {n for n in alarms if n.startswith("redis-")} == {
-            "redis-001-engine-cpu",
-            "redis-001-memory",
-            "redis-001-evictions",
-        }
+    # Staging has no AlertingStack (C12); its dashboard draws the same alarm list (constructs.monitored).
+    (dashboard,) = template("staging", "ap-east-2", "ObservabilityStack").props("AWS::CloudWatch::Dashboard")
+    body = json.dumps(render(dashboard["DashboardBody"]))
+    assert "ReplicationLag" not in body
+    assert "AuroraReplicaLag" not in body
+    assert body.count("EngineCPUUtilization") == 1

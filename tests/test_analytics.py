@@ -285,7 +285,7 @@ def test_analytics_defaults_per_environment(
 ) -> None:
     env = config.environments[environment]
     analytics = env.analytics
-    assert env.analytics_enabled is enabled
+    assert env.stacks.analytics is enabled
     assert analytics.topic == "genai-demo.domain-events"
     assert analytics.bytes_scanned_cutoff_per_query == cutoff_gib * GIB
     assert analytics.expire_after_days == expire
@@ -299,7 +299,7 @@ def test_only_the_primary_region_holds_the_lake(config: ProjectConfig) -> None:
         (t.environment, t.region)
         for env in config.environments.values()
         for t in targets_of(env)
-        if "AnalyticsStack" in t.optional_stacks
+        if "AnalyticsStack" in t.stacks
     }
     assert holders == {("production", "ap-east-2")}
 
@@ -307,17 +307,18 @@ def test_only_the_primary_region_holds_the_lake(config: ProjectConfig) -> None:
 def test_staging_gets_the_lake_with_brokers_that_offer_private_connectivity() -> None:
     config = load_config(
         overrides=[
-            "environments.staging.analytics_enabled=true",
+            "environments.staging.stacks.msk=true",
+            "environments.staging.stacks.analytics=true",
             "environments.staging.regions.ap-east-2.msk.broker_instance_type=kafka.m5.large",
         ]
     )
     targets = targets_of(config.environments["staging"])
-    assert ["AnalyticsStack" in t.optional_stacks for t in targets] == [True, False]
+    assert ["AnalyticsStack" in t.stacks for t in targets] == [True, False]
 
 
 def test_analytics_on_t3_small_brokers_is_refused_with_the_reason() -> None:
     with pytest.raises(ConfigError, match=r"kafka\.t3\.small brokers do not support"):
-        load_config(overrides=["environments.staging.analytics_enabled=true"])
+        load_config(overrides=["environments.staging.stacks.msk=true", "environments.staging.stacks.analytics=true"])
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from genai_infra.config import ProjectConfig
 from genai_infra.phases import PHASE_OF
 from genai_infra.synth import Assembly, synthesize
 from genai_infra.targets import stacks_of
-from tests.conftest import ALL_TARGETS, SERVING_TARGETS, render, target_of
+from tests.conftest import ALL_TARGETS, SERVING_TARGETS, render, target_of, targets_with
 
 REQUIRED_TAGS = {"Project": "genai-demo", "Owner": "platform-team", "CostCenter": "engineering", "ManagedBy": "cdk"}
 # Resource types CloudFormation cannot tag (or tags through their parent).
@@ -104,12 +104,14 @@ GLOBAL = ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationSta
 @pytest.mark.parametrize(
     ("environment", "region", "expected"),
     [
+        # Decision C12: development is the document's set plus Certificate, single-node Redis and off-hours.
+        ("development", "ap-northeast-1", [*FOUNDATION, "RdsStack", "ElastiCacheStack", "EKSStack", OFF_HOURS]),
+        # Staging adds Observability.
         (
-            "development",
-            "ap-northeast-1",
-            [*FOUNDATION, *CORE, *MONITORING, DNS, DR, OFF_HOURS],
+            "staging",
+            "ap-east-2",
+            [*FOUNDATION, "RdsStack", "ElastiCacheStack", "EKSStack", "ObservabilityStack", OFF_HOURS],
         ),
-        ("staging", "ap-east-2", [*FOUNDATION, *CORE, *MONITORING, DNS, DR, OFF_HOURS]),
         (
             "production",
             "ap-east-2",
@@ -120,8 +122,9 @@ GLOBAL = ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationSta
             "ap-northeast-1",
             [*FOUNDATION, *CORE, *MONITORING, DNS, DR],
         ),
-        ("development", "us-east-1", GLOBAL),
-        ("staging", "us-east-1", GLOBAL),
+        # Budgets and anomaly alerts only: no CloudFront outside production.
+        ("development", "us-east-1", ["CostOptimizationStack"]),
+        ("staging", "us-east-1", ["CostOptimizationStack"]),
         ("production", "us-east-1", GLOBAL),
     ],
 )
@@ -150,14 +153,14 @@ def test_every_taggable_resource_carries_the_five_required_tags(
     assert checked > 0
 
 
-@pytest.mark.parametrize(("environment", "region"), ALL_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), targets_with("CertificateStack"))
 def test_certificate_covers_the_domain_and_its_wildcard_by_dns(
     template: Any, config: ProjectConfig, environment: str, region: str
 ) -> None:
     domain = {
         "production": "genai-demo.kimkao.io",
         "staging": "staging.genai-demo.kimkao.io",
-        "development": "dev.genai-demo.kimkao.io",
+        "development": "development.genai-demo.kimkao.io",
     }[environment]
     certificate = template(environment, region, "CertificateStack").one("AWS::CertificateManager::Certificate")
     assert certificate["DomainName"] == domain
@@ -180,7 +183,7 @@ def test_a_configured_hosted_zone_id_is_used_as_given(tmp_path: Path) -> None:
     from genai_infra.config import load_config
 
     config = load_config(overrides=["dns.zone_id=Z0123456789ABCDEFGHIJ"])
-    target = target_of("staging", "us-east-1", config)
+    target = target_of("production", "us-east-1", config)
     assembly = synthesize(config, target, tmp_path)
     (certificate,) = [
         r
@@ -224,7 +227,12 @@ def test_security_values_are_published(template: Any, environment: str, region: 
     }
     prefix = f"/genai-demo/{environment}/"
     assert set(params) == {
-        *(f"{prefix}kms/{p}-key-arn" for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")),
+        # No msk key outside production, where there is no MSK (decision C12).
+        *(
+            f"{prefix}kms/{p}-key-arn"
+            for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")
+            if p != "msk" or environment == "production"
+        ),
         f"{prefix}iam/eks-cluster-role-arn",
         f"{prefix}iam/eks-node-role-arn",
     }

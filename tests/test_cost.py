@@ -139,9 +139,13 @@ def test_free_types_and_custom_resources_price_nothing(config: ProjectConfig) ->
 def test_nat_gateway_hours_and_shared_data(config: ProjectConfig) -> None:
     ctx = context(config, "development", TOKYO, nat_data_gb=20)
     # 730 h x 0.062 + 20 GB x 0.062; a second gateway in the template halves the data share.
-    assert amounts(resource("AWS::EC2::NatGateway"), ctx) == [45.26, 1.24]
+    # Without interface endpoints beside it, their 10 GB (endpoint_data_gb) go through the NAT too.
+    assert amounts(resource("AWS::EC2::NatGateway"), ctx) == [45.26, 1.24, 0.62]
     two = resource("AWS::EC2::NatGateway", Other={"Type": "AWS::EC2::NatGateway"})
-    assert amounts(two, ctx) == [45.26, 0.62]
+    assert amounts(two, ctx) == [45.26, 0.62, 0.31]
+    interface = {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcEndpointType": "Interface"}}
+    with_endpoints = resource("AWS::EC2::NatGateway", Endpoint=interface)
+    assert amounts(with_endpoints, ctx) == [45.26, 1.24]
     assert amounts(resource("AWS::EC2::EIP"), ctx) == [3.65]  # 730 h x 0.005
 
 
@@ -191,8 +195,9 @@ def test_node_group_disk_from_its_launch_template(config: ProjectConfig) -> None
 
 def test_eks_cluster_with_its_application_metrics_and_traces(config: ProjectConfig) -> None:
     ctx = context(config, "production", TAIPEI, custom_metrics=50, requests_millions=30, xray_sampling_percent=10)
-    # 730 h x 0.10; 50 metrics x 0.30; 30 M requests x 10 % = 3 M traces x 5.00.
-    assert amounts(resource("AWS::EKS::Cluster"), ctx) == [73.0, 15.0, 15.0]
+    # 730 h x 0.10; 50 metrics x 0.30; traces: the 1/s reservoir (2.628 M) and 10 % of the other
+    # 27.372 M requests, 5.3652 M traces x 5.00.
+    assert amounts(resource("AWS::EKS::Cluster"), ctx) == [73.0, 15.0, 26.826]
     categories = [charge.category for charge in price_resource(resource("AWS::EKS::Cluster"), ctx)[1]]  # type: ignore[index]
     assert categories == [None, Category.MONITORING, Category.MONITORING]
 
@@ -220,8 +225,9 @@ def test_aurora_provisioned_serverless_storage_and_backup(config: ProjectConfig)
     serverless = resource(
         "AWS::RDS::DBInstance", {"DBInstanceClass": "db.serverless", "DBClusterIdentifier": {"Ref": "Db"}}, Db=cluster
     )
-    # 176 h at 1 ACU (halfway between 0 and 2), paused (0 ACU) the rest: 176 ACU-hours x 0.15.
-    assert amounts(serverless, ctx) == [26.4]
+    # 176 h at 1 ACU (halfway between 0 and 2), the other 554 h held at 0.5 ACU by the application's
+    # connection pools (no pausing assumed): 453 ACU-hours x 0.15.
+    assert amounts(serverless, ctx) == [67.95]
     # 10 GB x 0.12; 5 M I/O x 0.24; backup: 10 GB x 2 % x (7 - 1) days = 1.2 GB x 0.023.
     assert amounts(resource("AWS::RDS::DBCluster", {"BackupRetentionPeriod": 7}), ctx) == [1.2, 1.2, 0.0276]
     with pytest.raises(CostError, match="aurora-iopt1"):
@@ -313,7 +319,8 @@ def test_kms_secrets_parameters_storage_and_backup(config: ProjectConfig) -> Non
         kms_completed_rotations=3,
         ecr_storage_gb=5,
         s3_storage_gb_per_bucket=50,
-        backup_storage_gb=150,
+        backup_aurora_gb=150,
+        backup_ebs_gb=0,
         backup_copy_gb=100,
     )
     assert amounts(resource("AWS::KMS::Key", {"EnableKeyRotation": True}), ctx) == [3.0]  # 1 + first two rotations
@@ -326,8 +333,8 @@ def test_kms_secrets_parameters_storage_and_backup(config: ProjectConfig) -> Non
     plan = {
         "BackupPlan": {"BackupPlanRule": [{"RuleName": "daily", "CopyActions": [{"DestinationBackupVaultArn": "x"}]}]}
     }
-    # 150 GB x 0.023; copy 100 GB x 0.023 stored and 100 GB x 0.09 sent.
-    assert amounts(resource("AWS::Backup::BackupPlan", plan), ctx) == [3.45, 2.3, 9.0]
+    # No selection in the template: Aurora 150 GB x 0.023, EBS 0 GB; copy 100 GB x 0.023 stored and x 0.09 sent.
+    assert amounts(resource("AWS::Backup::BackupPlan", plan), ctx) == [3.45, 0.0, 2.3, 9.0]
 
 
 def test_analytics_and_load_balancers(config: ProjectConfig) -> None:

@@ -33,27 +33,27 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-# Development as synthesized today: 471.93 USD, 236 % of its 200 USD budget (the closing note says why).
-DEVELOPMENT_USD, PRODUCTION_USD = 471.93, 4492.47
+# Development as synthesized today (decision C12's stack set): 303.5 USD, 152 % of its 200 USD budget.
+DEVELOPMENT_USD, PRODUCTION_USD = 303.5, 4776.79
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
-    result = cost("--env", "development", "--from", out, "--fail-over-budget", "250")
+    result = cost("--env", "development", "--from", out, "--fail-over-budget", "300")
     assert result.exit_code == 0, result.output
     assert f"{DEVELOPMENT_USD}" in result.output
-    assert "236 %" in result.output
+    assert "152 %" in result.output
 
 
 def test_over_a_given_percentage_exits_three(out: str) -> None:
-    result = cost("--env", "development", "--from", out, "--fail-over-budget", "200")
+    result = cost("--env", "development", "--from", out, "--fail-over-budget", "100")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "over budget: development 236 % of its budget (limit 200 %)" in result.output
+    assert "over budget: development 152 % of its budget (limit 100 %)" in result.output
 
 
 def test_over_the_alert_threshold_by_default_exits_three(out: str) -> None:
     result = cost("--env", "development", "--from", out, "--planned", "--fail-over-budget")
     assert result.exit_code == OVER_BUDGET_EXIT
-    assert "development 236 % of its budget (limit 80 %)" in result.output
+    assert "development 152 % of its budget (limit 80 %)" in result.output
 
 
 def test_json_output(out: str) -> None:
@@ -65,7 +65,12 @@ def test_json_output(out: str) -> None:
     assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 449.2
+    assert production["budget_percent"] == 477.7
+    # On-demand and 1-year committed totals side by side; MSK (no commitment offered) keeps its price.
+    committed = {item["scenario"]: item for item in production["committed"]}
+    assert production["on_demand_total_usd"] == PRODUCTION_USD
+    assert committed["reserved"]["total_usd"] < committed["document"]["total_usd"] < PRODUCTION_USD
+    assert committed["reserved"]["by_category"]["MSK"] == production["by_category"]["MSK"]
     assert set(production["by_category"]) == {
         "EKS + EC2",
         "RDS Aurora",
@@ -84,7 +89,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "471.93", "703.99", "4,492.47", "1,000.00"):
+    for text in ("development", "staging", "production", "303.50", "494.76", "4,776.79", "1,000.00"):
         assert text in result.output
 
 
@@ -133,7 +138,7 @@ def test_the_installed_entry_point_accepts_the_bare_flag(out: str) -> None:
     )
     assert run.returncode == OVER_BUDGET_EXIT, run.stderr
     run = subprocess.run(
-        [*base, "--fail-over-budget", "250"],
+        [*base, "--fail-over-budget", "300"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -184,3 +189,31 @@ def test_a_usage_file_reprices_without_editing_anything(out: str, tmp_path: Path
     # 100 GB more through the NAT gateway at 0.062 USD/GB (JSON rounds to cents).
     assert development["total_usd"] == pytest.approx(DEVELOPMENT_USD + 100 * 0.062, abs=0.011)
     assert str(usage) in development["usage"]
+
+
+def test_advise_names_the_floor_and_the_changes_of_development(out: str) -> None:
+    # Structure only: development's stack set changes under decision C12, its numbers with it.
+    result = CliRunner().invoke(
+        app, ["cost", "--env", "development", "--from", out, "--advise", "--format", "json"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    advice = payload["advice"]
+    total = payload["estimates"][0]["total_usd"]
+    assert advice["total_usd"] == total
+    assert advice["over_budget"] is (total > 200)
+    savings = [item["saving_usd"] for item in advice["changes"]]
+    assert savings == sorted(savings, reverse=True)
+    assert all(saving > 0 for saving in savings)
+    assert all(item["set"].startswith("environments.development.") for item in advice["changes"])
+    faithful = sum(item["saving_usd"] for item in advice["changes"] if item["gives_up"] is None)
+    assert advice["faithful_floor_usd"] <= total
+    assert advice["faithful_floor_usd"] == pytest.approx(total - faithful, abs=0.05)
+    assert advice["faithful_floor_drivers"]
+    assert advice["sentence"]
+
+
+def test_advise_refuses_compare(out: str) -> None:
+    result = cost("--compare", "--from", out, "--advise")
+    assert result.exit_code == 1
+    assert "--advise works on one environment" in result.output

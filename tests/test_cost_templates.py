@@ -49,13 +49,19 @@ def test_every_resource_type_of_every_template_is_priced_or_free(
             )
 
 
-def _network(nat_gb: float, endpoint_gb: float, flow_gb: float, flow_retention_days: int) -> float:
-    """NetworkStack of one region by hand, with Tokyo's prices (Taipei's derive from them at x1)."""
-    nat = 730 * 0.062 + nat_gb * 0.062
+def _network(
+    nat_gb: float, endpoint_gb: float, flow_gb: float, flow_retention_days: int, *, endpoints: bool = True
+) -> float:
+    """NetworkStack of one region by hand, with Tokyo's prices (Taipei's derive from them at x1).
+
+    Without interface endpoints (non-production, decision C12) their traffic goes through the NAT.
+    """
+    nat = 730 * 0.062 + (nat_gb if endpoints else nat_gb + endpoint_gb) * 0.062
     address = 730 * 0.005
-    endpoints = 4 * 2 * 730 * 0.014 + endpoint_gb * 0.01  # ECR api, ECR dkr, logs, monitoring in 2 AZs
+    # ECR api, ECR dkr, logs, monitoring in 2 AZs
+    interface = 4 * 2 * 730 * 0.014 + endpoint_gb * 0.01 if endpoints else 0.0
     flow_logs = flow_gb * 0.76 + flow_gb * flow_retention_days / 30 * 0.033
-    return nat + address + endpoints + flow_logs
+    return nat + address + interface + flow_logs
 
 
 SECURITY = 6 * 1.00  # six customer managed keys (eks, rds, elasticache, msk, logs, secrets)
@@ -64,12 +70,13 @@ ORIGIN_SECRET = 0.40  # the primary region's origin-verify secret (decision S3)
 # The foundation stacks by hand, with the bundled usage file.
 FOUNDATION = {
     "development": {
-        (TOKYO, "NetworkStack"): _network(20, 10, 5, 30),
-        (TOKYO, "SecurityStack"): SECURITY + ORIGIN_SECRET,
+        (TOKYO, "NetworkStack"): _network(20, 10, 5, 30, endpoints=False),
+        # Neither an msk key nor the origin secret without MSK and CloudFront (C12).
+        (TOKYO, "SecurityStack"): SECURITY - 1.00,
     },
     "staging": {
-        (TAIPEI, "NetworkStack"): _network(40, 20, 10, 90),
-        (TAIPEI, "SecurityStack"): SECURITY + ORIGIN_SECRET,
+        (TAIPEI, "NetworkStack"): _network(40, 20, 10, 90, endpoints=False),
+        (TAIPEI, "SecurityStack"): SECURITY - 1.00,
     },
     "production": {
         (TAIPEI, "NetworkStack"): _network(100, 50, 30, 365),
@@ -80,7 +87,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 471.93, "staging": 703.99, "production": 4492.47}
+TOTALS = {"development": 303.5, "staging": 494.76, "production": 4776.79}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])
@@ -117,8 +124,8 @@ def test_production_categories_by_hand(assemblies: Any, config: ProjectConfig) -
     # Aurora: 4 x db.r6g.large (730 h x 0.313), storage 2 x 100 GB x 0.12, I/O (200 + 20) M x 0.24,
     # backups 2 x 100 GB x 2 % x 29 days x 0.023.
     assert by_category[Category.AURORA] == round(4 * 730 * 0.313 + 2 * 12 + 220 * 0.24 + 2 * 58 * 0.023, 2)
-    # ElastiCache: 3 + 2 cache.r6g.large nodes.
-    assert by_category[Category.ELASTICACHE] == round(5 * 730 * 0.273, 2)
+    # ElastiCache: 3 + 2 cache.r6g.large nodes; snapshots beyond the free one (30 and 7 days) x 5 GB x 0.085.
+    assert by_category[Category.ELASTICACHE] == round(5 * 730 * 0.273 + (29 + 6) * 5 * 0.085, 2)
     # MSK: 6 x kafka.m7g.large, 6 x 100 GB, one replicator (hours and data).
     assert by_category[Category.MSK] == round(6 * 730 * 0.2448 + 600 * 0.12 + 219 + 8, 2)
 
@@ -165,3 +172,36 @@ def test_the_estimate_is_deterministic(assemblies: Any, config: ProjectConfig) -
     first = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     second = json.dumps(to_json(price(assemblies, config, "production", planned=True)))
     assert first == second
+
+
+def test_production_on_demand_includes_the_charges_the_first_estimator_missed(
+    assemblies: Any, config: ProjectConfig
+) -> None:
+    result = price(assemblies, config, "production")
+
+    def amount(region: str, stack: str, description: str) -> float:
+        found = [
+            line.monthly_usd
+            for line in result.lines
+            if (line.region, line.stack) == (region, stack) and line.charge.description.startswith(description)
+        ]
+        assert found, (region, stack, description)
+        return round(sum(found), 4)
+
+    for region in (TAIPEI, TOKYO):
+        # 3 brokers x 40 metrics x 0.30; two load balancer nodes x 730 h x 0.005.
+        assert amount(region, "MSKStack", "PER_BROKER monitoring") == 36.0
+        assert amount(region, "EKSStack", "public IPv4 addresses of 2 load balancer nodes") == 7.3
+        assert amount(region, "EKSStack", "Container Insights (enhanced)") > 0
+        assert amount(region, "EKSStack", "container logs") == round(10 * 0.76, 4)
+    # The reservoir's 2.628 M traces and 10 % of the other 27.372 M requests.
+    assert amount(TAIPEI, "EKSStack", "X-Ray traces: reservoir") == round((2.628 + 2.7372) * 5, 4)
+    # Grafana users where the workspace is (Tokyo): 2 editors x 9 + 3 viewers x 5.
+    assert amount(TOKYO, "ObservabilityStack", "2 editors") + amount(TOKYO, "ObservabilityStack", "3 viewers") == 33
+    # WAF and CloudFront: 30 M requests x 1.1 KB each = 33 GB of vended logs at 0.50.
+    assert amount(US_EAST_1, "EdgeStack", "log ingestion 33 GB") == 2 * 16.5
+    # AWS Backup at the Aurora and EBS rates; ElastiCache snapshots beyond the free one; Firehose from MSK.
+    assert amount(TAIPEI, "DisasterRecoveryStack", "Aurora recovery points 100 GB") == round(100 * 0.023, 4)
+    assert amount(TAIPEI, "DisasterRecoveryStack", "EBS recovery points 50 GB") == round(50 * 0.05, 4)
+    assert amount(TAIPEI, "ElastiCacheStack", "backup storage: 29 snapshots") == round(29 * 5 * 0.085, 4)
+    assert amount(TAIPEI, "AnalyticsStack", "30 GB read from MSK") == round(30 * 0.055, 4)

@@ -90,7 +90,7 @@ def test_dry_run_prints_the_exact_commands(cli: Any, fake_cdk: Path, assemblies:
     result = cli("deploy", "--env", "development", "--dry-run", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     commands = [line for line in result.stdout.splitlines() if line.startswith(os.environ[CDK_ENV])]
-    assert len(commands) == 11
+    assert len(commands) == 6
     app = assemblies[("development", "ap-northeast-1")].directory.resolve()
     assert commands[0] == (
         f"{os.environ[CDK_ENV]} deploy --app {app} --require-approval never --exclusively --concurrency 2 "
@@ -115,17 +115,12 @@ def test_deploy_runs_every_wave_in_order(cli: Any, fake_cdk: Path, tmp_path: Pat
     assert waves(fake_cdk) == [
         "deploy ap-northeast-1: SecurityStack CertificateStack",
         "deploy ap-northeast-1: NetworkStack",
-        "deploy us-east-1: CertificateStack",
-        "deploy ap-northeast-1: RdsStack ElastiCacheStack MSKStack",
+        "deploy ap-northeast-1: RdsStack ElastiCacheStack",
         "deploy ap-northeast-1: EKSStack",
-        "deploy ap-northeast-1: ObservabilityStack AlertingStack",
-        "deploy us-east-1: AlertingStack",
-        "deploy ap-northeast-1: Route53FailoverStack",
-        "deploy us-east-1: EdgeStack",
-        "deploy ap-northeast-1: DisasterRecoveryStack CostOptimizationStack",
+        "deploy ap-northeast-1: CostOptimizationStack",
         "deploy us-east-1: CostOptimizationStack",
     ]
-    assert "deployed development: 11 waves, 16 stacks." in result.output
+    assert "deployed development: 6 waves, 8 stacks." in result.output
 
 
 def test_a_failure_stops_the_run_and_says_how_to_resume(
@@ -170,11 +165,19 @@ def test_the_resume_command_keeps_the_options_that_shape_the_plan(
 ) -> None:
     monkeypatch.setenv("FAKE_CDK_FAIL", "us-east-1/EdgeStack")
     result = cli(
-        "deploy", "--env", "staging", "--stack", "EdgeStack", "--require-approval", "any-change", "--out", str(tmp_path)
+        "deploy",
+        "--env",
+        "production",
+        "--stack",
+        "EdgeStack",
+        "--require-approval",
+        "any-change",
+        "--out",
+        str(tmp_path),
     )
     assert result.exit_code == DEPLOY_FAILED_EXIT
     assert (
-        "resume with: genai-infra deploy --env staging --stack EdgeStack --require-approval any-change "
+        "resume with: genai-infra deploy --env production --stack EdgeStack --require-approval any-change "
         f"--out {tmp_path} --resume-from us-east-1/EdgeStack"
     ) in result.output
     assert "--require-approval any-change" in " ".join(calls(fake_cdk)[0])
@@ -202,7 +205,7 @@ def test_destroy_refuses_production_without_the_name(cli: Any, fake_cdk: Path) -
     result = cli("destroy", "--env", "production", stdin="prod\n")
     assert result.exit_code == 1
     assert "destroy of production refused" in result.output
-    assert "67 resource(s) stay after their stacks are deleted" in result.output
+    assert "82 resource(s) stay after their stacks are deleted" in result.output
     assert "AWS::RDS::DBCluster" in result.output
     assert calls(fake_cdk) == []
     wrong = cli("destroy", "--env", "production", "--confirm", "staging")
@@ -253,14 +256,16 @@ def test_diff_offline_fails_at_credentials_in_one_sentence(
 def test_the_progress_view_shows_each_stack_state_and_last_event(
     cli: Any, fake_cdk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("FAKE_CDK_FAIL", "ap-east-2/MSKStack")
+    monkeypatch.setenv("FAKE_CDK_FAIL", "ap-east-2/ElastiCacheStack")
     result = cli("deploy", "--env", "staging")
     assert result.exit_code == DEPLOY_FAILED_EXIT
     rows = {line.split("│")[3].strip(): line for line in result.output.splitlines() if line.count("│") == 6}
     assert "done" in rows["RdsStack"]
     assert "CREATE_COMPLETE AWS::CloudFormation::Stack genai-demo-staging-RdsStack" in rows["RdsStack"]
-    assert "failed" in rows["MSKStack"]
-    assert "ROLLBACK_COMPLETE AWS::CloudFormation::Stack genai-demo-staging-MSKStack" in rows["MSKStack"]
+    assert "failed" in rows["ElastiCacheStack"]
+    assert (
+        "ROLLBACK_COMPLETE AWS::CloudFormation::Stack genai-demo-staging-ElastiCacheStack" in rows["ElastiCacheStack"]
+    )
 
 
 def test_an_approval_prompt_is_handed_to_the_operator(tmp_path: Path) -> None:

@@ -35,17 +35,13 @@ def labels(waves: list[Wave]) -> list[str]:
 
 
 def test_development_waves(config: ProjectConfig) -> None:
+    # Decision C12: no MSK, monitoring, failover, edge or AWS Backup stacks in development.
     assert labels(waves_of(config, "development")) == [
         "phase 1 ap-northeast-1: SecurityStack, CertificateStack",
         "phase 1 ap-northeast-1: NetworkStack",
-        "phase 1 us-east-1: CertificateStack",
-        "phase 2 ap-northeast-1: RdsStack, ElastiCacheStack, MSKStack",
+        "phase 2 ap-northeast-1: RdsStack, ElastiCacheStack",
         "phase 3 ap-northeast-1: EKSStack",
-        "phase 4 ap-northeast-1: ObservabilityStack, AlertingStack",
-        "phase 4 us-east-1: AlertingStack",
-        "phase 5 ap-northeast-1: Route53FailoverStack",
-        "phase 5 us-east-1: EdgeStack",
-        "phase 6 ap-northeast-1: DisasterRecoveryStack, CostOptimizationStack",
+        "phase 6 ap-northeast-1: CostOptimizationStack",
         "phase 6 us-east-1: CostOptimizationStack",
     ]
 
@@ -54,14 +50,10 @@ def test_staging_waves(config: ProjectConfig) -> None:
     assert labels(waves_of(config, "staging")) == [
         "phase 1 ap-east-2: SecurityStack, CertificateStack",
         "phase 1 ap-east-2: NetworkStack",
-        "phase 1 us-east-1: CertificateStack",
-        "phase 2 ap-east-2: RdsStack, ElastiCacheStack, MSKStack",
+        "phase 2 ap-east-2: RdsStack, ElastiCacheStack",
         "phase 3 ap-east-2: EKSStack",
-        "phase 4 ap-east-2: ObservabilityStack, AlertingStack",
-        "phase 4 us-east-1: AlertingStack",
-        "phase 5 ap-east-2: Route53FailoverStack",
-        "phase 5 us-east-1: EdgeStack",
-        "phase 6 ap-east-2: DisasterRecoveryStack, CostOptimizationStack",
+        "phase 4 ap-east-2: ObservabilityStack",
+        "phase 6 ap-east-2: CostOptimizationStack",
         "phase 6 us-east-1: CostOptimizationStack",
     ]
 
@@ -249,7 +241,9 @@ def test_deploy_command_line(config: ProjectConfig, tmp_path: Any) -> None:
 def test_retained_resources_of_production(assemblies: Any) -> None:
     by_region = templates_of(production_assemblies(assemblies))
     kept = {region: retained_resources(region, stacks) for region, stacks in by_region.items()}
-    assert {region: len(items) for region, items in kept.items()} == {TAIPEI: 37, TOKYO: 25, "us-east-1": 5}
+    # Log groups are kept too: the add-on's five, the CfnJson provider's, Aurora's export (and in Taipei
+    # the rotation function's) join those of the control plane and the application.
+    assert {region: len(items) for region, items in kept.items()} == {TAIPEI: 45, TOKYO: 32, "us-east-1": 5}
     snapshots = {(r.stack, r.resource_type) for r in kept[TAIPEI] if r.policy == "Snapshot"}
     assert snapshots == {
         ("RdsStack", "AWS::RDS::DBCluster"),

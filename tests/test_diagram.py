@@ -147,17 +147,29 @@ def test_development_has_one_region_and_no_replication(
 ) -> None:
     diagram = regional_architecture(of_environment(assemblies, config, "development"))
     assert [cluster.title for cluster in diagram.clusters] == ["ap-northeast-1 (primary)"]
-    assert {label for _, _, label in cross_region(diagram)} == {"default behavior"}
+    # No CloudFront in front of development (decision C12): nothing crosses regions.
+    assert {label for _, _, label in cross_region(diagram)} == set()
     assert "Aurora writer\ndb.serverless 0-2 ACU" in labels(diagram).values()
 
 
 def test_phases_follow_the_phase_table(config: ProjectConfig) -> None:
-    diagram = deployment_phases(targets_of(config.environments["staging"]))
+    diagram = deployment_phases(targets_of(config.environments["production"]))
     assert [cluster.title for cluster in diagram.clusters] == [f"Phase {n}" for n in range(1, 7)]
     phase5 = {node.label for node in diagram.clusters[4].nodes}
-    # Staging runs no analytics (its MSK cluster has no data lake).
-    assert phase5 == {"ap-east-2 (primary)\nRoute53FailoverStack", "us-east-1 (global)\nEdgeStack"}
+    # The data lake beside the primary region's MSK cluster only.
+    assert phase5 == {
+        "ap-east-2 (primary)\nRoute53FailoverStack\nAnalyticsStack",
+        "ap-northeast-1 (secondary)\nRoute53FailoverStack",
+        "us-east-1 (global)\nEdgeStack",
+    }
     assert [(e.source, e.target) for e in diagram.edges] == [(f"phase{n}", f"phase{n + 1}") for n in range(1, 6)]
+
+
+def test_phases_without_stacks_are_left_out(config: ProjectConfig) -> None:
+    # Staging (decision C12) has nothing in phase 5: no failover, edge or analytics.
+    diagram = deployment_phases(targets_of(config.environments["staging"]))
+    assert [cluster.title for cluster in diagram.clusters] == [f"Phase {n}" for n in (1, 2, 3, 4, 6)]
+    assert [(e.source, e.target) for e in diagram.edges][-1] == ("phase4", "phase6")
 
 
 def test_mermaid_escapes_quotes_and_line_breaks() -> None:

@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SERVING_TARGETS, render
+from tests.conftest import render, targets_with
+
+DR_TARGETS = targets_with("DisasterRecoveryStack")
 
 VAULT = "genai-demo-{}-backup-vault"
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), DR_TARGETS)
 def test_every_serving_region_has_an_encrypted_vault_with_a_rotating_key(
     template: Any, environment: str, region: str
 ) -> None:
@@ -25,9 +27,12 @@ def test_every_serving_region_has_an_encrypted_vault_with_a_rotating_key(
     assert set(params) == {f"/genai-demo/{environment}/backup/vault-arn"}
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
-def test_production_vaults_are_locked_and_kept(template: Any, environment: str, region: str) -> None:
-    stack = template(environment, region, "DisasterRecoveryStack")
+@pytest.mark.parametrize(
+    ("environment", "region", "stack_id"),
+    [*((e, r, "DisasterRecoveryStack") for e, r in DR_TARGETS), ("development", "ap-northeast-1", "RdsStack")],
+)
+def test_production_vaults_are_locked_and_kept(template: Any, environment: str, region: str, stack_id: str) -> None:
+    stack = template(environment, region, stack_id)
     vault = stack.one("AWS::Backup::BackupVault")
     (resource,) = stack.of_type("AWS::Backup::BackupVault").values()
     if environment == "production":
@@ -39,7 +44,9 @@ def test_production_vaults_are_locked_and_kept(template: Any, environment: str, 
 
 
 def _rules(template: Any, environment: str, region: str) -> dict[str, dict[str, Any]]:
-    plan = template(environment, region, "DisasterRecoveryStack").one("AWS::Backup::BackupPlan")["BackupPlan"]
+    # Without a DisasterRecoveryStack (development and staging, decision C12) the plan is beside Aurora.
+    stack = "DisasterRecoveryStack" if environment == "production" else "RdsStack"
+    plan = template(environment, region, stack).one("AWS::Backup::BackupPlan")["BackupPlan"]
     return {rule["RuleName"]: rule for rule in plan["BackupPlanRule"]}
 
 
@@ -82,20 +89,27 @@ def test_the_tokyo_side_of_production_only_receives_copies(template: Any) -> Non
 
 
 @pytest.mark.parametrize(
-    ("environment", "region"),
-    [("development", "ap-northeast-1"), ("staging", "ap-east-2"), ("production", "ap-east-2")],
+    ("environment", "region", "stack_id"),
+    [
+        ("development", "ap-northeast-1", "RdsStack"),
+        ("staging", "ap-east-2", "RdsStack"),
+        ("production", "ap-east-2", "DisasterRecoveryStack"),
+    ],
 )
 def test_the_selection_takes_aurora_and_ebs_of_the_environment_by_tag(
-    template: Any, environment: str, region: str
+    template: Any, environment: str, region: str, stack_id: str
 ) -> None:
-    stack = template(environment, region, "DisasterRecoveryStack")
+    stack = template(environment, region, stack_id)
     selection = stack.one("AWS::Backup::BackupSelection")["BackupSelection"]
+    # Beside Aurora (no DisasterRecoveryStack), the plan takes the Aurora cluster only.
+    volumes = [f"arn:aws:ec2:{region}:${{AWS::AccountId}}:volume/*"] if stack_id == "DisasterRecoveryStack" else []
     assert sorted(render(r) for r in selection["Resources"]) == [
-        f"arn:aws:ec2:{region}:${{AWS::AccountId}}:volume/*",
+        *volumes,
         f"arn:aws:rds:{region}:${{AWS::AccountId}}:cluster:*",
     ]
     assert selection["Conditions"] == {
         "StringEquals": [{"ConditionKey": "aws:ResourceTag/Environment", "ConditionValue": environment}]
     }
-    role = stack.one("AWS::IAM::Role")
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "backup.amazonaws.com"}
+    # The plan's role (the RdsStack also holds Aurora's enhanced-monitoring role).
+    principals = [r["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] for r in stack.props("AWS::IAM::Role")]
+    assert {"Service": "backup.amazonaws.com"} in principals

@@ -14,6 +14,8 @@ from tests.conftest import SERVING_TARGETS, render, target_of
 from tests.test_route53 import DOMAINS, ssm_ref
 
 ENVIRONMENTS = ("development", "staging", "production")
+# Decision C12: CloudFront and WAF in production only by default.
+EDGE_ENVIRONMENTS = ("production",)
 STACK = "EdgeStack"
 SERVING = {
     "development": ("ap-northeast-1",),
@@ -45,12 +47,13 @@ def _origins_by_id(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_edge_stack_is_in_us_east_1_only_and_follows_the_certificate(config: ProjectConfig) -> None:
     for environment in ENVIRONMENTS:
         stacks = stacks_of(target_of(environment, "us-east-1", config))
-        assert stacks == ["CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationStack"]
+        edge = ["CertificateStack", "AlertingStack", "EdgeStack"] if environment in EDGE_ENVIRONMENTS else []
+        assert stacks == [*edge, "CostOptimizationStack"]
     for environment, region in SERVING_TARGETS:
         assert STACK not in stacks_of(target_of(environment, region, config))
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_distribution_serves_the_domain_over_modern_tls(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     config = _distribution(template, environment)
@@ -71,7 +74,7 @@ def test_distribution_serves_the_domain_over_modern_tls(template: Any, environme
     assert "Logging" not in config
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_every_origin_is_an_alb_name_over_https_with_the_verify_header(template: Any, environment: str) -> None:
     config = _distribution(template, environment)
     domain = DOMAINS[environment]
@@ -90,7 +93,7 @@ def test_every_origin_is_an_alb_name_over_https_with_the_verify_header(template:
         ]
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_default_behavior_is_uncached_with_all_methods_on_the_failover_name(template: Any, environment: str) -> None:
     config = _distribution(template, environment)
     behavior = config["DefaultCacheBehavior"]
@@ -102,7 +105,7 @@ def test_default_behavior_is_uncached_with_all_methods_on_the_failover_name(temp
     assert _origins_by_id(config)[behavior["TargetOriginId"]]["DomainName"] == f"origin.{DOMAINS[environment]}"
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_static_paths_are_cached_and_fail_over_between_regions_in_production(template: Any, environment: str) -> None:
     config = _distribution(template, environment)
     domain = DOMAINS[environment]
@@ -129,7 +132,7 @@ def test_static_paths_are_cached_and_fail_over_between_regions_in_production(tem
     assert members == [f"origin.{domain}", f"origin-ap-northeast-1.{domain}"]
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_domain_points_at_the_distribution_over_ipv4_and_ipv6(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     (distribution,) = t.of_type("AWS::CloudFront::Distribution")
@@ -144,7 +147,7 @@ def test_domain_points_at_the_distribution_over_ipv4_and_ipv6(template: Any, env
     assert mapping["aws"]["zoneId"] == "Z2FDTNDATAQYW2"
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_web_acl_has_the_managed_groups_and_a_rate_limit(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     acl = t.one("AWS::WAFv2::WebACL")
@@ -177,7 +180,7 @@ def test_web_acl_has_the_managed_groups_and_a_rate_limit(template: Any, environm
     assert not any(resource["Type"].startswith("AWS::Shield::") for resource in t.resources.values())
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_waf_and_access_logs_go_to_encrypted_log_groups(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     (key,) = t.of_type("AWS::KMS::Key")
@@ -205,7 +208,7 @@ def test_waf_and_access_logs_go_to_encrypted_log_groups(template: Any, environme
     assert delivery["DeliveryDestinationArn"] == {"Fn::GetAtt": [destination_id, "Arn"]}
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_log_delivery_may_write_to_the_two_groups_only(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     document = json.loads(render(t.one("AWS::Logs::ResourcePolicy")["PolicyDocument"]))
@@ -223,7 +226,7 @@ def test_log_delivery_may_write_to_the_two_groups_only(template: Any, environmen
     assert services == [{"Service": "logs.us-east-1.amazonaws.com"}]
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("environment", EDGE_ENVIRONMENTS)
 def test_each_serving_regions_health_check_alarms_on_the_critical_topic(template: Any, environment: str) -> None:
     t = _edge(template, environment)
     alarms = {alarm["AlarmName"]: alarm for alarm in t.props("AWS::CloudWatch::Alarm")}
@@ -267,8 +270,6 @@ def test_each_serving_regions_health_check_alarms_on_the_critical_topic(template
     ("environment", "region", "replicas"),
     [
         ("production", "ap-east-2", ["ap-northeast-1", "us-east-1"]),
-        ("staging", "ap-east-2", ["us-east-1"]),
-        ("development", "ap-northeast-1", ["us-east-1"]),
     ],
 )
 def test_origin_verify_secret_is_generated_in_the_primary_and_replicated(
@@ -286,6 +287,11 @@ def test_origin_verify_secret_is_generated_in_the_primary_and_replicated(
 
 def test_secondary_region_has_no_secret_of_its_own(template: Any) -> None:
     assert template("production", "ap-northeast-1", "SecurityStack").props("AWS::SecretsManager::Secret") == []
+
+
+def test_without_the_edge_there_is_no_origin_secret(template: Any) -> None:
+    for environment, region in (("development", "ap-northeast-1"), ("staging", "ap-east-2")):
+        assert template(environment, region, "SecurityStack").props("AWS::SecretsManager::Secret") == []
 
 
 def test_origin_verify_names_for_the_alb_listener() -> None:

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from genai_infra.config import catalog
-from tests.conftest import SERVING_TARGETS, Template, render
+from tests.conftest import Template, render, targets_with
 from tests.data_layer import published, remote_read, split_ssm_key, ssm_key
+
+MSK_TARGETS = targets_with("MSKStack")
 
 # (environment, region) -> cluster name, broker type, EBS GB, broker log days, protected
 EXPECTED: dict[tuple[str, str], tuple[str, str, int, int, bool]] = {
@@ -29,7 +31,7 @@ def _cluster(t: Template) -> tuple[str, dict[str, Any]]:
     return logical_id, resource
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_cluster_of_the_environment(template: Any, environment: str, region: str) -> None:
     name, broker_type, ebs_gb, _, protected = EXPECTED[(environment, region)]
     t = _msk(template, environment, region)
@@ -59,7 +61,7 @@ def test_cluster_of_the_environment(template: Any, environment: str, region: str
     assert resource["DeletionPolicy"] == ("Retain" if protected else "Delete")
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_broker_logs_go_to_an_encrypted_log_group(template: Any, environment: str, region: str) -> None:
     name, _, _, days, protected = EXPECTED[(environment, region)]
     t = _msk(template, environment, region)
@@ -75,7 +77,7 @@ def test_broker_logs_go_to_an_encrypted_log_group(template: Any, environment: st
     assert log_group["DeletionPolicy"] == ("Retain" if protected else "Delete")
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_only_the_replication_source_opens_multi_vpc_connectivity(template: Any, environment: str, region: str) -> None:
     brokers = _cluster(_msk(template, environment, region))[1]["Properties"]["BrokerNodeGroupInfo"]
     if (environment, region) == ("production", "ap-east-2"):
@@ -86,7 +88,7 @@ def test_only_the_replication_source_opens_multi_vpc_connectivity(template: Any,
         assert "ConnectivityInfo" not in brokers
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_cluster_values_are_published(template: Any, environment: str, region: str) -> None:
     t = _msk(template, environment, region)
     cluster_id, _ = _cluster(t)
@@ -117,9 +119,7 @@ def test_replicator_clients_reach_the_brokers_on_9098_only(template: Any, region
     assert (ingress["FromPort"], ingress["ToPort"]) == (9098, 9098)
 
 
-@pytest.mark.parametrize(
-    ("environment", "region"), [t for t in SERVING_TARGETS if t != ("production", "ap-northeast-1")]
-)
+@pytest.mark.parametrize(("environment", "region"), [t for t in MSK_TARGETS if t != ("production", "ap-northeast-1")])
 def test_no_replicator_outside_the_dr_region(template: Any, environment: str, region: str) -> None:
     t = _msk(template, environment, region)
     assert t.of_type("AWS::MSK::Replicator") == {}
@@ -185,7 +185,7 @@ def test_replicator_role_is_scoped_to_the_two_clusters(template: Any) -> None:
 # --- Rules AWS enforces that cfn-lint does not check ------------------------------------------
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_broker_count_is_a_multiple_of_the_client_subnets(template: Any, environment: str, region: str) -> None:
     brokers = _cluster(_msk(template, environment, region))[1]["Properties"]
     subnets = brokers["BrokerNodeGroupInfo"]["ClientSubnets"]
@@ -193,7 +193,7 @@ def test_broker_count_is_a_multiple_of_the_client_subnets(template: Any, environ
     assert brokers["BrokerNodeGroupInfo"]["InstanceType"] in catalog.MSK_BROKER_TYPES
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), MSK_TARGETS)
 def test_replicated_clusters_are_not_t3_small(template: Any, environment: str, region: str) -> None:
     t = _msk(template, environment, region)
     replicated = (

@@ -111,43 +111,46 @@ class TestVpc:
         resources = template(environment, region, "NetworkStack").resources
         sg = "AWS::EC2::SecurityGroup"
         alb, app = _logical_id(resources, sg, "Alb"), _logical_id(resources, sg, "App")
-        db, msk = _logical_id(resources, sg, "Database"), _logical_id(resources, sg, "Msk")
+        db = _logical_id(resources, sg, "Database")
         assert security_group_rules(resources, alb) == {
             ("ingress", "tcp", 80, 80, "0.0.0.0/0"),
             ("ingress", "tcp", 443, 443, "0.0.0.0/0"),
             ("egress", "tcp", 8080, 8080, f"sg:{app}"),
         }
+        # Decision C12: MSK (and its group) in production only; every environment runs Redis.
+        kafka = environment == "production"
+        msk = _logical_id(resources, sg, "Msk") if kafka else None
         assert security_group_rules(resources, app) == {
             ("ingress", "tcp", 8080, 8080, f"sg:{alb}"),
             ("egress", "tcp", 443, 443, "0.0.0.0/0"),
             ("egress", "tcp", 5432, 5432, f"sg:{db}"),
             ("egress", "tcp", 6379, 6379, f"sg:{db}"),
-            ("egress", "tcp", 9094, 9094, f"sg:{msk}"),  # decision C6
-            ("egress", "tcp", 9098, 9098, f"sg:{msk}"),
+            *(
+                {("egress", "tcp", 9094, 9094, f"sg:{msk}"), ("egress", "tcp", 9098, 9098, f"sg:{msk}")}  # C6
+                if kafka
+                else set()
+            ),
         }
         assert security_group_rules(resources, db) == {
             ("ingress", "tcp", 5432, 5432, f"sg:{app}"),
             ("ingress", "tcp", 6379, 6379, f"sg:{app}"),
             NO_EGRESS,  # "Outbound: None"
         }
-        assert security_group_rules(resources, msk) == {
-            ("ingress", "tcp", 9094, 9094, f"sg:{app}"),
-            ("ingress", "tcp", 9098, 9098, f"sg:{app}"),
-            NO_EGRESS,
-        }
+        if msk is not None:
+            assert security_group_rules(resources, msk) == {
+                ("ingress", "tcp", 9094, 9094, f"sg:{app}"),
+                ("ingress", "tcp", 9098, 9098, f"sg:{app}"),
+                NO_EGRESS,
+            }
 
     def test_vpc_endpoints_of_the_cost_section(self, template: Any, environment: str, region: str) -> None:
         t = template(environment, region, "NetworkStack")
         services = {}
         for endpoint in t.props("AWS::EC2::VPCEndpoint"):
             services[str(render(endpoint["ServiceName"])).replace("${AWS::Region}", region)] = endpoint
-        assert set(services) == {
-            f"com.amazonaws.{region}.s3",
-            f"com.amazonaws.{region}.ecr.api",
-            f"com.amazonaws.{region}.ecr.dkr",
-            f"com.amazonaws.{region}.logs",
-            f"com.amazonaws.{region}.monitoring",
-        }
+        # Interface endpoints only where configured: production (they pay off above ~390 GB/month of NAT).
+        interface = ("ecr.api", "ecr.dkr", "logs", "monitoring") if environment == "production" else ()
+        assert set(services) == {f"com.amazonaws.{region}.{service}" for service in ("s3", *interface)}
         assert services[f"com.amazonaws.{region}.s3"]["VpcEndpointType"] == "Gateway"
         for name, endpoint in services.items():
             if not name.endswith(".s3"):
@@ -251,7 +254,7 @@ def test_network_values_are_published_for_later_stacks(template: Any, environmen
             "alb-security-group-id",
             "app-security-group-id",
             "database-security-group-id",
-            "msk-security-group-id",
+            *(("msk-security-group-id",) if environment == "production" else ()),
         )
     }
     nat_ids = next(

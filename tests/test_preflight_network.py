@@ -71,15 +71,27 @@ def network(drop: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     ],
 )
 def test_a_missing_direction_of_a_required_path_fails(rule_id: str, dropped: str) -> None:
-    found = hits(rule_id, target({"NetworkStack": network(drop=(dropped,))}))
+    found = hits(rule_id, target({"NetworkStack": network(drop=(dropped,)), **DATA_STACKS}))
     assert len(found) == 1, found
     assert "add that" in found[0].message
-    assert hits(rule_id, target({"NetworkStack": network()})) == []
+    assert hits(rule_id, target({"NetworkStack": network(), **DATA_STACKS})) == []
+
+
+# The Redis and MSK paths are required where the target runs them (decision C12: not everywhere).
+DATA_STACKS = {
+    "ElastiCacheStack": tpl({"Redis": res("AWS::ElastiCache::ReplicationGroup")}),
+    "MSKStack": tpl({"Kafka": res("AWS::MSK::Cluster")}),
+}
 
 
 def test_a_missing_role_group_fails_the_paths_that_need_it() -> None:
-    found = hits("PF004", target({"NetworkStack": network(drop=("PublishedMsk",))}))
+    found = hits("PF004", target({"NetworkStack": network(drop=("PublishedMsk",)), **DATA_STACKS}))
     assert [hit.logical_id for hit in found] == ["msk-security-group-id"]
+
+
+@pytest.mark.parametrize(("rule_id", "dropped"), [("PF003", "ApptoDatabase6379"), ("PF004", "ApptoMsk9094")])
+def test_no_path_is_required_to_a_service_the_target_does_not_run(rule_id: str, dropped: str) -> None:
+    assert hits(rule_id, target({"NetworkStack": network(drop=(dropped, "PublishedMsk"))})) == []
 
 
 def test_paths_are_followed_through_ssm_imported_group_ids_in_another_stack() -> None:

@@ -79,10 +79,13 @@ def test_cluster_of_the_environment(template: Any, environment: str, region: str
 def test_instances_monitoring_and_performance_insights(template: Any, environment: str, region: str) -> None:
     t = _rds(template, environment, region)
     cluster_logical_id, _ = _cluster(t)
-    ((role_id, role),) = t.of_type("AWS::IAM::Role").items()
-    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "Service": "monitoring.rds.amazonaws.com"
-    }
+    # The monitoring role (beside it, outside production, the snapshot plan's AWS Backup role).
+    ((role_id, role),) = [
+        (key, value)
+        for key, value in t.of_type("AWS::IAM::Role").items()
+        if value["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "monitoring.rds.amazonaws.com"}
+    ]
     assert render(role["Properties"]["ManagedPolicyArns"]) == [
         "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     ]

@@ -42,7 +42,7 @@ def test_single_region_environments_rely_on_backups(assemblies: Any, environment
     assert aurora.mechanism == "point-in-time restore in the same region (7-day backups)"
     assert (aurora.rpo_seconds, aurora.rto_seconds) == (300, None)
     assert paths["ElastiCache Redis"].mechanism.startswith("daily snapshot")
-    assert paths["MSK Kafka"].mechanism.startswith("three brokers across three AZs")
+    assert paths["MSK Kafka"].mechanism == "none in this environment"  # decision C12: MSK in production only
     rule = {"development": "monthly", "staging": "weekly"}[environment]
     assert paths[f"AWS Backup rule {rule}"].rpo_seconds == {"monthly": 31, "weekly": 7}[rule] * 86_400
 
@@ -89,7 +89,7 @@ def test_plan_and_recovery_read_synthesized_assemblies_with_from(assemblies: Any
     assert paths["Route 53 failover"]["rto_seconds"] == 90
     planned = CliRunner().invoke(main.app, ["plan", "--env", "staging", "--from", source, "--format", "json"])
     assert planned.exit_code == 0, planned.output
-    assert {step["stack"] for step in json.loads(planned.stdout)["steps"]} >= {"EKSStack", "EdgeStack"}
+    assert {step["stack"] for step in json.loads(planned.stdout)["steps"]} >= {"EKSStack", "ObservabilityStack"}
     missing = CliRunner().invoke(main.app, ["plan", "--env", "staging", "--from", str(tmp_path)])
     assert missing.exit_code == 1
     assert f"{tmp_path} holds no assembly of staging/ap-east-2" in " ".join(missing.output.split())

@@ -11,12 +11,14 @@ from genai_infra.app_builder import DEPENDS_ON
 from genai_infra.config import ProjectConfig
 from genai_infra.naming import health_check_id_parameter, origin_domain, regional_origin_domain
 from genai_infra.targets import stacks_of
-from tests.conftest import SERVING_TARGETS, render, target_of
+from tests.conftest import render, target_of, targets_with
+
+FAILOVER_TARGETS = targets_with("Route53FailoverStack")
 
 DOMAINS = {
     "production": "genai-demo.kimkao.io",
     "staging": "staging.genai-demo.kimkao.io",
-    "development": "dev.genai-demo.kimkao.io",
+    "development": "development.genai-demo.kimkao.io",
 }
 # Production serves from two regions (decision C9); the others from one.
 FAILOVER = {
@@ -42,7 +44,7 @@ def _records(t: Any) -> dict[str, dict[str, Any]]:
     return {props["Name"]: props for props in t.props("AWS::Route53::RecordSet")}
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_every_serving_region_has_the_stack_in_phase_five_after_security(
     config: ProjectConfig, environment: str, region: str
 ) -> None:
@@ -52,7 +54,7 @@ def test_every_serving_region_has_the_stack_in_phase_five_after_security(
     assert "EdgeStack" not in stacks
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_health_check_probes_the_albs_readiness_over_https(template: Any, environment: str, region: str) -> None:
     t = template(environment, region, STACK)
     check = t.one("AWS::Route53::HealthCheck")["HealthCheckConfig"]
@@ -70,7 +72,7 @@ def test_health_check_probes_the_albs_readiness_over_https(template: Any, enviro
     }
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_regional_origin_is_a_simple_alias_to_the_alb(template: Any, environment: str, region: str) -> None:
     t = template(environment, region, STACK)
     record = _records(t)[f"origin-{region}.{DOMAINS[environment]}."]
@@ -84,7 +86,7 @@ def test_regional_origin_is_a_simple_alias_to_the_alb(template: Any, environment
     assert not {"Failover", "SetIdentifier", "HealthCheckId"} & set(record)
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_origin_record_fails_over_between_regions_in_production_only(
     template: Any, environment: str, region: str
 ) -> None:
@@ -106,7 +108,7 @@ def test_origin_record_fails_over_between_regions_in_production_only(
         assert origin["HealthCheckId"] == {"Ref": check_id}
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_health_check_id_is_put_into_ssm_in_us_east_1(template: Any, environment: str, region: str) -> None:
     t = template(environment, region, STACK)
     (check_id,) = t.of_type("AWS::Route53::HealthCheck")
@@ -132,7 +134,7 @@ def test_health_check_id_is_put_into_ssm_in_us_east_1(template: Any, environment
     assert resource["InstallLatestAwsSdk"] is False
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_custom_resource_may_write_only_that_parameter(template: Any, environment: str, region: str) -> None:
     t = template(environment, region, STACK)
     (policy,) = t.props("AWS::IAM::Policy")
@@ -147,7 +149,7 @@ def test_custom_resource_may_write_only_that_parameter(template: Any, environmen
     assert function["Timeout"] == 120
 
 
-@pytest.mark.parametrize(("environment", "region"), SERVING_TARGETS)
+@pytest.mark.parametrize(("environment", "region"), FAILOVER_TARGETS)
 def test_provider_logs_are_encrypted_with_the_logs_key(
     template: Any, config: ProjectConfig, environment: str, region: str
 ) -> None:

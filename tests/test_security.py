@@ -19,12 +19,12 @@ def _roles(t: Any) -> dict[str, dict[str, Any]]:
 def test_kms_keys_rotate_and_have_aliases(template: Any, environment: str, region: str) -> None:
     t = template(environment, region, "SecurityStack")
     keys = t.props("AWS::KMS::Key")
-    assert len(keys) == 6
+    # The msk key only where the environment runs MSK (decision C12: production).
+    purposes = ("eks", "rds", "elasticache", *(("msk",) if environment == "production" else ()), "logs", "secrets")
+    assert len(keys) == len(purposes)
     assert all(key["EnableKeyRotation"] is True for key in keys)
     aliases = {alias["AliasName"] for alias in t.props("AWS::KMS::Alias")}
-    assert aliases == {
-        f"alias/genai-demo/{environment}/{p}" for p in ("eks", "rds", "elasticache", "msk", "logs", "secrets")
-    }
+    assert aliases == {f"alias/genai-demo/{environment}/{p}" for p in purposes}
     # Decision S5: production keeps its keys when the stack goes; development may be destroyed.
     policies = {value["DeletionPolicy"] for value in t.of_type("AWS::KMS::Key").values()}
     assert policies == ({"Retain"} if environment == "production" else {"Delete"})

@@ -71,7 +71,7 @@ def test_gates_run_the_project_commands() -> None:
     runs = {name: "\n".join(step.get("run", "") for step in job.get("steps", [])) for name, job in jobs.items()}
     assert 'genai-infra synth --env "${{ matrix.environment }}" --out cdk.out' in runs["synth"]
     assert 'genai-infra check --env "${{ matrix.environment }}"' in runs["check"]
-    assert '--fail-over-budget "$COST_GATE_PERCENT"' in runs["cost-gate"]
+    assert '--fail-on-increase "$COST_GATE_INCREASE_PERCENT"' in runs["cost-gate"]
     assert "bash scripts/test-services.sh" in runs["unit-tests"]
     assert "pytest -q -n auto" in runs["unit-tests"]
 

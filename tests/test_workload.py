@@ -182,7 +182,32 @@ def test_deployment_environment(target: tuple[str, str, dict[str, dict[str, Any]
         # Decision C8: the heap stays below the 512Mi limit; the document's -Xmx512m would be OOM-killed.
         "JAVA_OPTS": "-Xms256m -Xmx384m -XX:+UseG1GC",
         "AWS_REGION": region,
+        # Traces go to the observability add-on's CloudWatch agent on the pod's own node (its Service
+        # has internalTrafficPolicy Local): OTLP over gRPC, and the X-Ray SDK's daemon address.
+        "OTEL_SERVICE_NAME": "genai-demo-app",
+        "OTEL_RESOURCE_ATTRIBUTES": f"service.name=genai-demo-app,deployment.environment={environment}",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://cloudwatch-agent.amazon-cloudwatch:4317",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_METRICS_EXPORTER": "none",
+        "OTEL_LOGS_EXPORTER": "none",
+        "OTEL_PROPAGATORS": "tracecontext,baggage,xray",
+        # The spec's "X-Ray Sampling: 10% sampling rate", honouring the caller's decision.
+        "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG": "0.1",
+        "AWS_XRAY_DAEMON_ADDRESS": "cloudwatch-agent.amazon-cloudwatch:2000",
+        "AWS_XRAY_TRACING_NAME": "genai-demo-app",
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
     }
+
+
+def test_trace_sampling_follows_the_configuration() -> None:
+    config = load_config(overrides=["environments.staging.observability.xray_sampling_rate=0.25"])
+    env = {
+        item["name"]: item["value"]
+        for item in container_of(by_kind(workload_manifests(inputs_for(config, "staging", "ap-east-2"))))["env"]
+    }
+    assert env["OTEL_TRACES_SAMPLER_ARG"] == "0.25"
 
 
 def test_deployment_security_context(target: tuple[str, str, dict[str, dict[str, Any]]]) -> None:
@@ -441,9 +466,10 @@ def test_an_override_changes_only_its_environment() -> None:
         ("app_role_arn", "", "WorkloadInputs.app_role_arn is empty"),
         ("target_group_arn", "", "WorkloadInputs.target_group_arn is empty"),
         ("region", "${Token[AWS.Region.1]}", "is not an AWS region name"),
+        ("trace_sampling_rate", 0.0, "trace_sampling_rate 0.0 is not in"),
     ],
 )
-def test_inputs_refuse_missing_values(defaults: ProjectConfig, field: str, value: str, phrase: str) -> None:
+def test_inputs_refuse_missing_values(defaults: ProjectConfig, field: str, value: object, phrase: str) -> None:
     good = inputs_for(defaults, "development", "ap-northeast-1")
     values = {name: getattr(good, name) for name in good.__dataclass_fields__}
     values[field] = value

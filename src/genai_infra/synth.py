@@ -59,8 +59,9 @@ def synthesize(config: ProjectConfig, target: Target, out: Path, *, validate: bo
     """Synthesize one target; cdk-nag findings that are not acknowledged raise here.
 
     validate=False leaves out cdk-nag and the CDK's built-in CloudFormation validation (the
-    "CloudFormation Validate" report). Only the benchmark uses it, to measure what validation
-    costs; every command synthesizes with validation.
+    "CloudFormation Validate" report). The benchmark uses it, to measure what validation
+    costs, and so does the cost advisor's re-pricing of candidate configurations (it deploys
+    nothing); every other command synthesizes with validation.
     """
     use_project_node()
     import aws_cdk as cdk  # jsii starts here: keep it out of the pure-Python commands

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from genai_infra.config import EnvironmentConfig, ProjectConfig
 from genai_infra.phases import in_deployment_order
 
-# Stacks of a serving region (primary or secondary) and of the global region (us-east-1).
+# Every stack a serving region (primary or secondary) can hold; which ones it does is configuration (C12).
 SERVING_REGION_STACKS: tuple[str, ...] = (
     "SecurityStack",
     "NetworkStack",
@@ -23,9 +23,12 @@ SERVING_REGION_STACKS: tuple[str, ...] = (
     "ObservabilityStack",
     "AlertingStack",
     "Route53FailoverStack",
+    "AnalyticsStack",
     "DisasterRecoveryStack",
+    "CostOptimizationStack",
 )
-# Budgets and Cost Anomaly Detection notify from us-east-1 only.
+# Budgets and Cost Anomaly Detection notify from us-east-1 only, so every environment has its
+# CostOptimizationStack there; CloudFront's certificate, WAF and edge alarms join it with the edge.
 GLOBAL_REGION_STACKS: tuple[str, ...] = ("CertificateStack", "AlertingStack", "EdgeStack", "CostOptimizationStack")
 
 
@@ -34,34 +37,32 @@ class Target:
     environment: str
     region: str
     role: str  # primary | secondary | global
-    # Stacks the environment's configuration switches on for this target, beyond the fixed sets.
-    optional_stacks: tuple[str, ...] = ()
+    # The stacks of this target, as the environment's configuration gives them (in any order).
+    stacks: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.environment}/{self.region}"
 
 
-def optional_stacks_of(environment: EnvironmentConfig, role: str) -> tuple[str, ...]:
-    """The optional stacks a target of `role` holds under the environment's configuration."""
-    optional: list[str] = []
-    # One data lake per environment, beside the MSK cluster the application publishes to: the
-    # secondary region's cluster only receives replicated topics while it stands by.
-    if environment.analytics_enabled and role == "primary":
-        optional.append("AnalyticsStack")
+def stacks_for(environment: EnvironmentConfig, role: str) -> tuple[str, ...]:
+    """The stacks a target of `role` holds under the environment's configuration (decision C12)."""
+    if role == "global":
+        edge = ("CertificateStack", "AlertingStack", "EdgeStack") if environment.stacks.edge else ()
+        return (*edge, "CostOptimizationStack")
+    stacks = environment.stacks.names(primary=role == "primary")
     # Non-production clusters shrink outside working hours; the schedules live beside the cluster.
-    if environment.off_hours.enabled and role in ("primary", "secondary"):
-        optional.append("CostOptimizationStack")
-    return tuple(optional)
+    off_hours = ("CostOptimizationStack",) if environment.off_hours.enabled else ()
+    return (*stacks, *off_hours)
 
 
 def targets_of(environment: EnvironmentConfig) -> list[Target]:
     """The environment's targets in deployment order: primary, secondary, then us-east-1."""
     serving = [
-        Target(environment.name, name, region.role, optional_stacks_of(environment, region.role))
+        Target(environment.name, name, region.role, stacks_for(environment, region.role))
         for name, region in environment.regions.items()
     ]
-    return [*serving, Target(environment.name, environment.global_region, "global")]
+    return [*serving, Target(environment.name, environment.global_region, "global", stacks_for(environment, "global"))]
 
 
 def all_targets(config: ProjectConfig) -> list[Target]:
@@ -70,5 +71,4 @@ def all_targets(config: ProjectConfig) -> list[Target]:
 
 def stacks_of(target: Target) -> list[str]:
     """Stack construct ids of a target, in deployment order."""
-    stacks = GLOBAL_REGION_STACKS if target.role == "global" else SERVING_REGION_STACKS
-    return in_deployment_order((*stacks, *target.optional_stacks))
+    return in_deployment_order(target.stacks)

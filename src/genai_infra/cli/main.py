@@ -227,7 +227,7 @@ def manifests(
     sys.stdout.write(render_yaml(workload_manifests(inspection_inputs(environment, chosen))))
 
 
-app.command("cost")(cost)
+app.add_typer(cost, name="cost")
 app.command("diagram")(diagram)
 
 

@@ -60,7 +60,10 @@ DEFAULTS: dict[str, Any] = {
             "name": "development",
             "spring_profile": "development",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
-            "domain": "dev.genai-demo.kimkao.io",
+            # Decision C12: non-production environments answer at <environment>.<domain>, straight from their ALB.
+            "domain": "development.genai-demo.kimkao.io",
+            # C12: Security, Network, Certificate, Rds, ElastiCache (single node), EKS and the cost alerts.
+            "stacks": {},
             "budget": {"monthly_limit_usd": 200, "document_estimate_usd": 150},
             # Spec backup strategy: monthly snapshots in development, kept 7 days.
             "backup": {"rules": ({"name": "monthly", "schedule": "cron(0 5 1 * ? *)", "delete_after_days": 7},)},
@@ -73,7 +76,8 @@ DEFAULTS: dict[str, Any] = {
             "regions": {
                 TOKYO: {
                     "role": "primary",
-                    "network": {**TOKYO_NETWORK, "flow_log_retention_days": 30},
+                    # Interface endpoints pay for themselves above ~390 GB/month of NAT traffic; development sends far less.
+                    "network": {**TOKYO_NETWORK, "flow_log_retention_days": 30, "interface_endpoints": False},
                     # C2: 1 x t3.small, min 1, max 3; cost section: ~30 % Spot outside production.
                     "eks": {"node_group": {"instance_types": ("t3.small",), "min_size": 1, "desired_size": 1, "max_size": 3},
                             "spot_percent": 30, "spot_instance_types": ("t3.small", "t3.medium")},
@@ -89,19 +93,18 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "staging",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "staging.genai-demo.kimkao.io",
+            # C12: development's set plus ObservabilityStack.
+            "stacks": {"observability": True},
             "budget": {"monthly_limit_usd": 400, "document_estimate_usd": 300},
             # The document is silent on staging: weekly snapshots, kept as long as its Aurora backups (7 days).
             "backup": {"rules": ({"name": "weekly", "schedule": "cron(0 5 ? * SUN *)", "delete_after_days": 7},)},
             "off_hours": {"enabled": True, "timezone": "Asia/Taipei"},
-            # Off by default, unlike the issue asks: Firehose reads MSK only over multi-VPC private connectivity,
-            # which kafka.t3.small brokers do not offer, and larger brokers do not fit the 400 USD budget (C10).
-            "analytics_enabled": False,
             "analytics": {"buffer_interval_seconds": 60, "expire_after_days": 180, "noncurrent_versions_expire_after_days": 7,
                           "query_results_expire_after_days": 7, "bytes_scanned_cutoff_per_query_gib": 1},
             "regions": {
                 TAIPEI: {
                     "role": "primary",
-                    "network": TAIPEI_NETWORK,
+                    "network": {**TAIPEI_NETWORK, "interface_endpoints": False},
                     # C2: 2 x t3.medium, min 2, max 4.
                     # Cost section: Spot diversified over [t3.medium, t3.large, m5.large].
                     "eks": {"node_group": {"instance_types": ("t3.medium",), "min_size": 2, "desired_size": 2, "max_size": 4},
@@ -119,6 +122,9 @@ DEFAULTS: dict[str, Any] = {
             "spring_profile": "production",
             "workload": copy.deepcopy(SPEC_WORKLOAD),
             "domain": "genai-demo.kimkao.io",
+            # C12: every stack.
+            "stacks": {"elasticache": True, "msk": True, "observability": True, "alerting": True,
+                       "route53_failover": True, "edge": True, "analytics": True, "disaster_recovery": True},
             "budget": {"monthly_limit_usd": 1000, "document_estimate_usd": 800},
             # Spec backup strategy: daily backups kept 30 days and copied to Tokyo (kept 7 days there), weekly
             # "manual" snapshots (the document gives no retention: 90 days), after the 03:00-05:00 UTC windows.
@@ -133,8 +139,6 @@ DEFAULTS: dict[str, Any] = {
             "termination_protection": True,
             "retain_stateful_resources": True,
             "audit_log_retention_days": 365,
-            # The data lake lives in the primary region only (see genai_infra.targets).
-            "analytics_enabled": True,
             # Grafana where the region offers it: Tokyo only (catalog.GRAFANA_REGIONS).
             "observability": {"grafana": True},
             "analytics": {"buffer_size_mib": 128, "noncurrent_versions_expire_after_days": 90,

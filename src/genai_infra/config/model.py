@@ -55,6 +55,10 @@ class NetworkConfig(Frozen):
     # opens SSH for a bastion host it never builds; it stays closed unless a CIDR is configured.
     admin_ssh_cidrs: tuple[str, ...] = ()
     flow_log_retention_days: LogRetentionDays = 90
+    # The cost section's interface endpoints (ECR api/dkr, CloudWatch logs/monitoring). Each costs
+    # about 20 USD a month per region and pays for itself only above roughly 390 GB a month of NAT
+    # traffic (`genai-infra cost` says whether it does); the S3 gateway endpoint is free and always on.
+    interface_endpoints: bool = True
 
     @model_validator(mode="after")
     def _subnets_fit_the_vpc(self) -> NetworkConfig:
@@ -216,6 +220,11 @@ class EksConfig(Frozen):
         "amazon-cloudwatch-observability": None,
     }
     charts: PlatformChartsConfig = PlatformChartsConfig()
+    # Pods per node. The VPC CNI's default (one IP per pod from the ENIs' slots) allows 11 pods on a
+    # t3.small and 17 on a t3.medium, fewer than the platform's ~20 on development's single node; with
+    # prefix delegation (on) a node takes /28 prefixes and EKS allows up to 110. The kubelet reserves
+    # memory by this number (255 MiB + 11 MiB a pod), so it stays near what the nodes really run.
+    max_pods: int = Field(default=32, ge=8, le=110)
     # IAM roles of the operators, granted AmazonEKSClusterAdminPolicy through access entries. The
     # endpoint is private, so they reach the API from inside the VPC (or a peered network).
     admin_role_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")], ...] = ()
@@ -668,6 +677,10 @@ class AlertingConfig(Frozen):
     redis_replication_lag_seconds: float = Field(default=1.0, gt=0)
     msk_disk_used_percent: float = Field(default=80, gt=0, le=100)
     app_container_restarts_per_5_minutes: int = Field(default=3, ge=1)
+    # Node metrics of the Prometheus node exporter. The kubelet evicts pods below 10 % free on the
+    # node's filesystem and below 100Mi available memory; these warn before it does.
+    node_filesystem_free_percent: float = Field(default=15, gt=0, lt=100)
+    node_memory_available_mib: int = Field(default=256, ge=1)
 
 
 class AnalyticsConfig(Frozen):
@@ -750,6 +763,57 @@ class OffHoursConfig(Frozen):
     timezone: str = Field(default="Asia/Taipei", pattern=r"^[A-Za-z]+/[A-Za-z_]+$")
 
 
+class StackSetConfig(Frozen):
+    """Which of the document's stacks an environment runs (decision C12).
+
+    Every environment has SecurityStack, NetworkStack, CertificateStack (the ALB's HTTPS listener),
+    RdsStack, EKSStack and CostOptimizationStack (its budget and anomaly alerts, in us-east-1; the
+    off-hours schedules beside the cluster when `off_hours` is on). The rest is switched here.
+    """
+
+    elasticache: bool = True
+    msk: bool = False
+    observability: bool = False
+    alerting: bool = False
+    route53_failover: bool = False
+    # CloudFront and WAF in us-east-1, with the CertificateStack and AlertingStack they need there.
+    edge: bool = False
+    analytics: bool = False
+    # AWS Backup (vault, plan, cross-region copies). Without it, the backup rules of the environment
+    # still run from a plan beside the Aurora cluster (RdsStack), so development keeps its monthly snapshot.
+    disaster_recovery: bool = False
+
+    @model_validator(mode="after")
+    def _stacks_have_what_they_need(self) -> StackSetConfig:
+        needs = {
+            "edge": ("route53_failover", "CloudFront's origin is the failover record origin.<domain>"),
+            "analytics": ("msk", "the data lake reads the MSK cluster's events"),
+        }
+        for stack, (needed, why) in needs.items():
+            if getattr(self, stack) and not getattr(self, needed):
+                raise ValueError(f"stacks.{stack} needs stacks.{needed} ({why}); switch both on or {stack} off")
+        if self.edge and not self.alerting:
+            raise ValueError(
+                "stacks.edge needs stacks.alerting (the edge alarms notify the alerting topics in us-east-1); "
+                "switch both on or edge off"
+            )
+        return self
+
+    def names(self, *, primary: bool = True) -> tuple[str, ...]:
+        """The serving-region stack ids these switches give (AnalyticsStack in the primary region only)."""
+        switched = {
+            "ElastiCacheStack": self.elasticache,
+            "MSKStack": self.msk,
+            "ObservabilityStack": self.observability,
+            "AlertingStack": self.alerting,
+            "Route53FailoverStack": self.route53_failover,
+            "AnalyticsStack": self.analytics and primary,
+            "DisasterRecoveryStack": self.disaster_recovery,
+        }
+        always = ("SecurityStack", "NetworkStack", "CertificateStack", "RdsStack", "EKSStack")
+        return (*always, *(name for name, on in switched.items() if on))
+
+
 class EnvironmentConfig(Frozen):
     name: Literal["development", "staging", "production"]
     spring_profile: str
@@ -768,7 +832,7 @@ class EnvironmentConfig(Frozen):
     retain_stateful_resources: bool = False
     log_retention_days: LogRetentionDays = 7
     audit_log_retention_days: LogRetentionDays = 90
-    analytics_enabled: bool = False
+    stacks: StackSetConfig = StackSetConfig()
     # The application's Kubernetes workload (issue 4), the same shape in every region of the environment.
     workload: WorkloadConfig
     analytics: AnalyticsConfig = AnalyticsConfig()
@@ -799,7 +863,7 @@ class EnvironmentConfig(Frozen):
                         "regions of one environment need separate ranges"
                     )
             vpcs.append((name, vpc))
-            target = region.msk.replicate_to_region
+            target = region.msk.replicate_to_region if self.stacks.msk else None
             if target is not None and target not in self.regions:
                 raise ValueError(f"MSK in {name} replicates to {target}, which is not a region of {self.name}")
             if target is not None:
@@ -809,7 +873,7 @@ class EnvironmentConfig(Frozen):
                             f"MSK Replicator needs kafka.m5.large or larger brokers, but {side} uses "
                             f"{self.regions[side].msk.broker_instance_type}"
                         )
-        for service in ("aurora", "redis"):
+        for service in ("aurora", "redis") if self.stacks.elasticache else ("aurora",):
             roles = [getattr(region, service).global_role for region in self.regions.values()]
             if ("secondary" in roles) != ("primary" in roles) or roles.count("primary") > 1:
                 raise ValueError(
@@ -822,13 +886,27 @@ class EnvironmentConfig(Frozen):
                 raise ValueError(
                     f"backup rule {rule.name} copies to {copy}, which is not a secondary region of {self.name}"
                 )
+            if copy is not None and not self.stacks.disaster_recovery:
+                raise ValueError(
+                    f"backup rule {rule.name} copies to {copy}, whose vault only the DisasterRecoveryStack creates; "
+                    "switch stacks.disaster_recovery on or drop the copy"
+                )
         primary_brokers = self.regions[self.primary_region].msk.broker_instance_type
-        if self.analytics_enabled and primary_brokers in catalog.MSK_BROKERS_WITHOUT_MULTI_VPC:
+        if self.stacks.analytics and primary_brokers in catalog.MSK_BROKERS_WITHOUT_MULTI_VPC:
             raise ValueError(
                 f"analytics in {self.name} reads MSK through Firehose over multi-VPC private connectivity, which "
-                f"{primary_brokers} brokers do not support; use larger brokers or set analytics_enabled to false"
+                f"{primary_brokers} brokers do not support; use larger brokers or set stacks.analytics to false"
+            )
+        if self.stacks.route53_failover and len(self.regions) < 2:
+            raise ValueError(
+                f"stacks.route53_failover in {self.name} needs a second serving region to fail over to; "
+                "add a secondary region or switch it off"
             )
         return self
+
+    def has(self, stack: str) -> bool:
+        """Whether a serving region of this environment runs `stack` (a document stack id)."""
+        return stack in self.stacks.names()
 
     @property
     def primary_region(self) -> str:

@@ -18,6 +18,8 @@ from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge
 from genai_infra.naming import backup_vault_name
 
+# Aurora clusters only: the snapshots development keeps without a DisasterRecoveryStack (C12).
+AURORA_CLUSTERS: tuple[tuple[str, str, str, ArnFormat], ...] = (("rds", "cluster", "*", ArnFormat.COLON_RESOURCE_NAME),)
 # Resource types the plan protects, as ARN patterns of this account and region.
 PROTECTED_RESOURCES: tuple[tuple[str, str, str, ArnFormat], ...] = (
     ("rds", "cluster", "*", ArnFormat.COLON_RESOURCE_NAME),
@@ -77,6 +79,7 @@ class BackupPlan(Construct):
         environment: str,
         config: BackupConfig,
         vault: backup.BackupVault,
+        protected: tuple[tuple[str, str, str, ArnFormat], ...] = PROTECTED_RESOURCES,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -127,7 +130,7 @@ class BackupPlan(Construct):
                 iam_role_arn=self.role.role_arn,
                 resources=[
                     stack.format_arn(service=service, resource=resource, resource_name=name, arn_format=arn_format)
-                    for service, resource, name, arn_format in PROTECTED_RESOURCES
+                    for service, resource, name, arn_format in protected
                 ],
                 # Conditions is a JSON property in CloudFormation's schema: keys stay as AWS spells them.
                 conditions={

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from aws_cdk import CfnCondition, CfnElement, CfnResource, CfnTag, RemovalPolicy, Stack
+from aws_cdk import CfnCondition, CfnElement, CfnResource, CfnTag, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -22,6 +22,7 @@ from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
 from genai_infra.config.model import EksConfig
+from genai_infra.constructs.container_insights import observability_addon_configuration
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
@@ -261,6 +262,8 @@ class GenaiCluster(Construct):
                     ec2.CfnLaunchTemplate.TagSpecificationProperty(resource_type=kind, tags=tags)
                     for kind in ("instance", "volume", "network-interface")
                 ],
+                # AL2023's nodeadm merges this NodeConfig with the one EKS generates for the node group.
+                user_data=Fn.base64(node_user_data(self.config.max_pods)),
             ),
         )
 
@@ -297,7 +300,7 @@ class GenaiCluster(Construct):
         """The managed add-ons, after the node groups (CoreDNS and the CSI controller need nodes)."""
         addons: dict[str, eks.CfnAddon] = {}
         for name, version in self.config.addon_versions.items():
-            configuration = ADDON_CONFIGURATION.get(name)
+            configuration = addon_configuration(name, self.cluster_name)
             addon = eks.CfnAddon(
                 self,
                 "Addon" + name.title().replace("-", ""),
@@ -314,15 +317,26 @@ class GenaiCluster(Construct):
         return addons
 
 
-# Container Insights with enhanced metrics, and the CloudWatch agent as the pods' trace receiver:
-# it listens where the X-Ray daemon would (UDP 2000) and for OTLP, and sends traces to X-Ray.
-ADDON_CONFIGURATION: dict[str, dict[str, object]] = {
-    "amazon-cloudwatch-observability": {
-        "agent": {
-            "config": {
-                "logs": {"metrics_collected": {"kubernetes": {"enhanced_container_insights": True}}},
-                "traces": {"traces_collected": {"xray": {}, "otlp": {}}},
-            }
-        }
-    }
-}
+def node_user_data(max_pods: int) -> str:
+    """MIME user data with the AL2023 NodeConfig that sets the kubelet's pod limit (prefix delegation)."""
+    return (
+        'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\n'
+        "Content-Type: application/node.eks.aws\n\n"
+        "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n"
+        f"  kubelet:\n    config:\n      maxPods: {max_pods}\n"
+        "--//--\n"
+    )
+
+
+# Prefix delegation: the VPC CNI assigns /28 prefixes instead of single IPs, so a node's pod limit
+# is the kubelet's max_pods, not its ENI slots (t3 instances are Nitro-based, as it requires).
+VPC_CNI_CONFIGURATION: dict[str, object] = {"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}}
+
+
+def addon_configuration(name: str, cluster_name: str) -> dict[str, object] | None:
+    """Configuration values of a managed add-on, or None for the add-on's defaults."""
+    if name == "amazon-cloudwatch-observability":
+        return observability_addon_configuration(cluster_name)
+    if name == "vpc-cni":
+        return VPC_CNI_CONFIGURATION
+    return None

@@ -39,7 +39,16 @@ def environment_key(
 
 
 class DataKeys(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, environment: str, removal_policy: RemovalPolicy) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        environment: str,
+        removal_policy: RemovalPolicy,
+        purposes: tuple[str, ...] = KEY_PURPOSES,
+    ) -> None:
+        """`purposes`: the keys the environment needs (no elasticache or msk key where it runs neither)."""
         super().__init__(scope, construct_id)
         self.keys: dict[str, kms.Key] = {
             purpose: environment_key(
@@ -50,7 +59,7 @@ class DataKeys(Construct):
                 description=f"{purpose} data at rest",
                 removal_policy=removal_policy,
             )
-            for purpose in KEY_PURPOSES
+            for purpose in purposes
         }
         stack = Stack.of(self)
         self.keys["logs"].add_to_resource_policy(

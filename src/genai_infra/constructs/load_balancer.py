@@ -31,7 +31,7 @@ class ApplicationEntry(Construct):
         vpc: ec2.IVpc,
         security_group: ec2.ISecurityGroup,
         certificate_arn: str,
-        origin_verify_secret_name: str,
+        origin_verify_secret_name: str | None,
         deletion_protection: bool,
         removal_policy: RemovalPolicy,
     ) -> None:
@@ -109,34 +109,41 @@ class ApplicationEntry(Construct):
                 unhealthy_threshold_count=3,
             ),
         )
+        behind_cloudfront = origin_verify_secret_name is not None
         self.https = self.load_balancer.add_listener(
             "Https",
             port=HTTPS,
             protocol=elbv2.ApplicationProtocol.HTTPS,
             certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
-            # Only CloudFront may reach the application (decision S3): a request without the origin
-            # header CloudFront adds is refused here, whoever found the ALB's name.
-            default_action=elbv2.ListenerAction.fixed_response(
-                403, content_type="text/plain", message_body="Requests go through the CloudFront distribution."
+            # Behind CloudFront only CloudFront may reach the application (decision S3): a request
+            # without the origin header CloudFront adds is refused here, whoever found the ALB's name.
+            # Without the edge (non-production, decision C12) the ALB is the entry point itself.
+            default_action=(
+                elbv2.ListenerAction.fixed_response(
+                    403, content_type="text/plain", message_body="Requests go through the CloudFront distribution."
+                )
+                if behind_cloudfront
+                else elbv2.ListenerAction.forward([self.target_group])
             ),
             # The ALB security group of the NetworkStack already admits 80 and 443.
             open=False,
         )
-        # The secret's value, resolved by CloudFormation at deploy time (never in the template).
-        origin_header = SecretValue.secrets_manager(origin_verify_secret_name).unsafe_unwrap()
-        self.https.add_action(
-            "FromCloudFront",
-            priority=1,
-            conditions=[elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [origin_header])],
-            action=elbv2.ListenerAction.forward([self.target_group]),
-        )
-        # Route 53 health checkers cannot send the header: they may read the readiness path only.
-        self.https.add_action(
-            "HealthCheck",
-            priority=2,
-            conditions=[elbv2.ListenerCondition.path_patterns([config.health_check_path])],
-            action=elbv2.ListenerAction.forward([self.target_group]),
-        )
+        if origin_verify_secret_name is not None:
+            # The secret's value, resolved by CloudFormation at deploy time (never in the template).
+            origin_header = SecretValue.secrets_manager(origin_verify_secret_name).unsafe_unwrap()
+            self.https.add_action(
+                "FromCloudFront",
+                priority=1,
+                conditions=[elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [origin_header])],
+                action=elbv2.ListenerAction.forward([self.target_group]),
+            )
+            # Route 53 health checkers cannot send the header: they may read the readiness path only.
+            self.https.add_action(
+                "HealthCheck",
+                priority=2,
+                conditions=[elbv2.ListenerCondition.path_patterns([config.health_check_path])],
+                action=elbv2.ListenerAction.forward([self.target_group]),
+            )
         listener = self.https.node.default_child
         assert isinstance(listener, elbv2.CfnListener)
         listener.ssl_policy = config.ssl_policy
@@ -152,5 +159,8 @@ class ApplicationEntry(Construct):
             f"{NIST}-ALBWAFEnabled",
             "Decision S3 puts the web ACL on the CloudFront distribution in front of this ALB; a regional "
             "web ACL here would filter the same requests twice. The HTTPS listener forwards only requests that carry "
-            "CloudFront's secret origin header (and the readiness path for Route 53), and answers 403 otherwise.",
+            "CloudFront's secret origin header (and the readiness path for Route 53), and answers 403 otherwise."
+            if behind_cloudfront
+            else "Decision C12 gives non-production environments no CloudFront and no WAF (cost); they serve "
+            "internal testers at <environment>.<domain>. Switching stacks.edge on adds CloudFront and its web ACL.",
         )

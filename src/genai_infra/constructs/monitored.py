@@ -12,10 +12,17 @@ from aws_cdk import Fn
 from constructs import Construct
 
 from genai_infra.config.model import AlertingConfig, EnvironmentConfig
+from genai_infra.constructs.container_insights import (
+    FILESYSTEM_AVAILABLE,
+    MEMORY_AVAILABLE,
+    PROMETHEUS_NAMESPACE,
+    ROOT_MOUNTPOINT,
+)
 from genai_infra.constructs.irsa import APP_SERVICE_ACCOUNT
 from genai_infra.constructs.shared_values import read_value
 
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 # The application's Deployment has the name and namespace of its service account.
 APP_NAMESPACE, APP_NAME = APP_SERVICE_ACCOUNT
 
@@ -34,6 +41,7 @@ class MonitoredResources:
     nat_gateways: tuple[str, ...]
     aurora_has_readers: bool
     aurora_global_secondary: bool
+    node_disk_gib: int  # the node groups' root volume (launch template)
 
 
 def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str) -> MonitoredResources:
@@ -43,7 +51,12 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
     def value(key: str) -> str:
         return read_value(scope, environment=name, key=key)
 
-    replication_group = value("redis/replication-group-id")
+    # Only what the environment runs is watched (decision C12): no Redis or MSK alarms without them.
+    redis_nodes: tuple[str, ...] = ()
+    if environment.has("ElastiCacheStack"):
+        replication_group = value("redis/replication-group-id")
+        redis_nodes = tuple(Fn.join("-", [replication_group, f"{n:03d}"]) for n in range(1, config.redis.replicas + 2))
+    kafka = environment.has("MSKStack")
     nat_ids = value("network/nat-gateway-ids")
     nat_count = config.network.nat_gateways
     aurora = config.aurora
@@ -52,12 +65,13 @@ def read_monitored(scope: Construct, environment: EnvironmentConfig, region: str
         load_balancer=value("alb/full-name"),
         target_group=value("alb/target-group-full-name"),
         aurora_cluster=value("aurora/cluster-identifier"),
-        redis_nodes=tuple(Fn.join("-", [replication_group, f"{n:03d}"]) for n in range(1, config.redis.replicas + 2)),
-        msk_cluster=value("msk/cluster-name"),
-        msk_broker_ids=tuple(str(n) for n in range(1, config.msk.broker_count + 1)),
+        redis_nodes=redis_nodes,
+        msk_cluster=value("msk/cluster-name") if kafka else "",
+        msk_broker_ids=tuple(str(n) for n in range(1, config.msk.broker_count + 1)) if kafka else (),
         nat_gateways=tuple(Fn.select(i, Fn.split(",", nat_ids, nat_count)) for i in range(nat_count)),
         aurora_has_readers=bool(aurora.reader_instance_classes) or aurora.global_role == "secondary",
         aurora_global_secondary=aurora.global_role == "secondary",
+        node_disk_gib=config.eks.node_group.disk_size_gb,
     )
 
 
@@ -297,6 +311,7 @@ def alarm_specs(resources: MonitoredResources, thresholds: AlertingConfig) -> li
             t.app_container_restarts_per_5_minutes,
         ),
     ]
+    specs += node_alarm_specs(r, t)
     for index, nat in enumerate(r.nat_gateways):
         dims = {"NatGatewayId": nat}
         specs += [
@@ -322,3 +337,43 @@ def alarm_specs(resources: MonitoredResources, thresholds: AlertingConfig) -> li
             ),
         ]
     return specs
+
+
+def node_alarm_specs(r: MonitoredResources, t: AlertingConfig) -> list[AlarmSpec]:
+    """Node metrics that only the Prometheus node exporter provides, as the CloudWatch agent publishes them.
+
+    The agent publishes each metric per cluster (constructs/container_insights.py); the Minimum of a
+    period is the worst node's value.
+    """
+    cluster = {"ClusterName": r.cluster_name}
+    return [
+        AlarmSpec(
+            "node-root-filesystem-free",
+            "critical",
+            "Nodes",
+            PROMETHEUS_NAMESPACE,
+            FILESYSTEM_AVAILABLE,
+            {**cluster, "mountpoint": ROOT_MOUNTPOINT},
+            "Minimum",
+            r.node_disk_gib * GIB * t.node_filesystem_free_percent / 100,
+            comparison="LessThanThreshold",
+            evaluation_periods=2,
+            missing_data="missing",
+            description=f"A node's root filesystem has less than {t.node_filesystem_free_percent:g} % "
+            f"of its {r.node_disk_gib} GiB free (bytes)",
+        ),
+        AlarmSpec(
+            "node-memory-available",
+            "critical",
+            "Nodes",
+            PROMETHEUS_NAMESPACE,
+            MEMORY_AVAILABLE,
+            cluster,
+            "Minimum",
+            t.node_memory_available_mib * MIB,
+            comparison="LessThanThreshold",
+            evaluation_periods=2,
+            missing_data="missing",
+            description=f"A node has less than {t.node_memory_available_mib} MiB of memory available (bytes)",
+        ),
+    ]

@@ -106,3 +106,20 @@ class OriginRecords(Construct):
             health_check=health_check,
             comment=f"{failover} origin: the ALB of {region}",
         )
+
+
+class DirectRecord(Construct):
+    """`<domain>`: a simple alias to the one ALB of an environment without the edge (decision C12)."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, zone: route53.IHostedZone, domain: str, alb: LoadBalancerAlias
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.record = route53.ARecord(
+            self,
+            "App",
+            zone=zone,
+            record_name=domain,
+            target=route53.RecordTarget.from_alias(alb),
+            comment="The application, straight to its ALB (no CloudFront, no failover)",
+        )

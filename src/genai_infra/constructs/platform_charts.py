@@ -13,6 +13,7 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from genai_infra.config.model import ClusterAutoscalerConfig, HelmChartConfig, PlatformChartsConfig
+from genai_infra.constructs.container_insights import NODE_EXPORTER_VALUES
 from genai_infra.constructs.eks_cluster import autoscaler_discovery_tags
 from genai_infra.constructs.irsa import AUTOSCALER_SERVICE_ACCOUNT
 
@@ -75,7 +76,8 @@ class PlatformCharts(Construct):
                 "Keda", charts.keda, {"podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": keda_role_arn}}}}
             ),
             "metrics-server": self._chart("MetricsServer", charts.metrics_server, {}),
-            "prometheus-node-exporter": self._chart("NodeExporter", charts.node_exporter, {}),
+            # The CloudWatch agent scrapes it on localhost (constructs/container_insights.py).
+            "prometheus-node-exporter": self._chart("NodeExporter", charts.node_exporter, NODE_EXPORTER_VALUES),
         }
 
     def _chart(self, construct_id: str, chart: HelmChartConfig, values: dict[str, object]) -> eks.HelmChart:

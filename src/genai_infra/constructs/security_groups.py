@@ -18,7 +18,11 @@ MSK_TLS, MSK_IAM = 9094, 9098
 
 
 class WorkloadSecurityGroups(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, name_prefix: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, name_prefix: str, redis: bool, kafka: bool
+    ) -> None:
+        """`redis` and `kafka`: whether the environment runs ElastiCache and MSK (decision C12); paths to
+        services it does not run are not opened, and without MSK there is no MSK group at all."""
         super().__init__(scope, construct_id)
 
         def group(name: str, description: str) -> ec2.SecurityGroup:
@@ -34,7 +38,7 @@ class WorkloadSecurityGroups(Construct):
         self.alb = group("Alb", "Application Load Balancer: HTTP/HTTPS in, 8080 to the app")
         self.app = group("App", "Application pods: 8080 from the ALB; HTTPS, PostgreSQL, Redis and Kafka out")
         self.database = group("Database", "Aurora PostgreSQL and ElastiCache Redis: 5432/6379 from the app only")
-        self.msk = group("Msk", "MSK brokers: Kafka TLS (9094) and IAM (9098) from the app only")
+        self.msk = group("Msk", "MSK brokers: Kafka TLS (9094) and IAM (9098) from the app only") if kafka else None
 
         any_ipv4 = ec2.Peer.any_ipv4()
         self.alb.add_ingress_rule(any_ipv4, ec2.Port.tcp(80), "HTTP from the internet (redirected to HTTPS)")
@@ -50,12 +54,12 @@ class WorkloadSecurityGroups(Construct):
         self.app.add_ingress_rule(self.alb, ec2.Port.tcp(APP_PORT), "From the ALB")
         self.app.add_egress_rule(any_ipv4, ec2.Port.tcp(443), "HTTPS to AWS APIs and the internet")
         self.app.add_egress_rule(self.database, ec2.Port.tcp(POSTGRES), "To Aurora PostgreSQL")
-        self.app.add_egress_rule(self.database, ec2.Port.tcp(REDIS), "To ElastiCache Redis")
-        self.app.add_egress_rule(self.msk, ec2.Port.tcp(MSK_TLS), "To MSK over TLS")
-        self.app.add_egress_rule(self.msk, ec2.Port.tcp(MSK_IAM), "To MSK with IAM authentication")
-
         self.database.add_ingress_rule(self.app, ec2.Port.tcp(POSTGRES), "PostgreSQL from the app")
-        self.database.add_ingress_rule(self.app, ec2.Port.tcp(REDIS), "Redis from the app")
-
-        self.msk.add_ingress_rule(self.app, ec2.Port.tcp(MSK_TLS), "Kafka TLS from the app")
-        self.msk.add_ingress_rule(self.app, ec2.Port.tcp(MSK_IAM), "Kafka IAM from the app")
+        if redis:
+            self.app.add_egress_rule(self.database, ec2.Port.tcp(REDIS), "To ElastiCache Redis")
+            self.database.add_ingress_rule(self.app, ec2.Port.tcp(REDIS), "Redis from the app")
+        if self.msk is not None:
+            self.app.add_egress_rule(self.msk, ec2.Port.tcp(MSK_TLS), "To MSK over TLS")
+            self.app.add_egress_rule(self.msk, ec2.Port.tcp(MSK_IAM), "To MSK with IAM authentication")
+            self.msk.add_ingress_rule(self.app, ec2.Port.tcp(MSK_TLS), "Kafka TLS from the app")
+            self.msk.add_ingress_rule(self.app, ec2.Port.tcp(MSK_IAM), "Kafka IAM from the app")

@@ -14,9 +14,10 @@ from constructs import Construct
 
 from genai_infra.config.model import EnvironmentConfig
 from genai_infra.constructs.log_retention import log_retention
+from genai_infra.kubernetes.tracing import TRACE_SERVICE_NAME
 from genai_infra.naming import log_group_name
 
-APP_SERVICE_NAME = "genai-demo-app"
+APP_SERVICE_NAME = TRACE_SERVICE_NAME
 ERROR_FILTER = "fault = true OR error = true"
 
 

@@ -19,7 +19,10 @@ INTERFACE_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
 
 
 class VpcEndpoints(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, layout: VpcLayout, name_prefix: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, layout: VpcLayout, name_prefix: str, interface: bool
+    ) -> None:
+        """`interface`: whether the paid interface endpoints exist (the S3 gateway endpoint is free and always does)."""
         super().__init__(scope, construct_id)
         private_subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         self.s3 = ec2.GatewayVpcEndpoint(
@@ -29,6 +32,9 @@ class VpcEndpoints(Construct):
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[private_subnets, ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
+        self.interface: dict[str, ec2.InterfaceVpcEndpoint] = {}
+        if not interface:
+            return
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from genai_infra.config import EnvironmentConfig
 from genai_infra.cost.catalog import CostError, Price, PriceCatalog
+from genai_infra.cost.commitments import SCENARIOS, ratios
 from genai_infra.cost.planned import planned_resources
 from genai_infra.cost.rules import Category, Charge, PricingContext, Resource, price_resource
+from genai_infra.cost.schedules import node_schedules
 from genai_infra.cost.usage import UsageBook
 
 # region -> stack (template file name without .template.json) -> template JSON
@@ -32,10 +34,15 @@ class Line:
     category: Category
     charge: Charge
     planned: bool
+    # Monthly USD under each commitment scenario (commitments.SCENARIOS), and the ratio applied.
+    committed: Mapping[str, tuple[float, Price | None]] = field(default_factory=dict)
 
     @property
     def monthly_usd(self) -> float:
         return self.charge.monthly_usd
+
+    def committed_usd(self, scenario: str) -> float:
+        return self.committed[scenario][0] if scenario in self.committed else self.monthly_usd
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,25 @@ class Estimate:
             key = (line.region, line.stack + (" (planned)" if line.planned else ""))
             totals[key] = totals.get(key, 0.0) + line.monthly_usd
         return totals
+
+    def committed_total(self, scenario: str) -> float:
+        return sum(line.committed_usd(scenario) for line in self.lines)
+
+    def committed_by_category(self, scenario: str) -> dict[Category, float]:
+        totals = dict.fromkeys(Category, 0.0)
+        for line in self.lines:
+            totals[line.category] += line.committed_usd(scenario)
+        return totals
+
+    def commitment_prices(self, scenario: str) -> list[Price]:
+        """The commitment ratios a scenario applied, one per key and region."""
+        found = {
+            (price.key, price.region): price
+            for line in self.lines
+            for price in [line.committed.get(scenario, (0.0, None))[1]]
+            if price is not None
+        }
+        return [found[key] for key in sorted(found)]
 
     def drivers(self, count: int = 5) -> list[tuple[str, float]]:
         """The largest single charges: what to change first."""
@@ -151,6 +177,14 @@ def _read_templates(folder: Path) -> dict[str, dict[str, Any]]:
     }
 
 
+def _committed(charge: Charge, commitment: Mapping[str, Mapping[str, Price]]) -> dict[str, tuple[float, Price | None]]:
+    result: dict[str, tuple[float, Price | None]] = {}
+    for scenario in SCENARIOS:
+        ratio = commitment[scenario.name].get(charge.commitment) if charge.commitment else None
+        result[scenario.name] = (charge.monthly_usd * ratio.usd, ratio) if ratio else (charge.monthly_usd, None)
+    return result
+
+
 def estimate(
     environment: EnvironmentConfig,
     templates: Templates,
@@ -168,7 +202,8 @@ def estimate(
                 f"no templates for {environment.name}/{region}; synthesize every target of the environment."
             )
         region_usage = usage.for_target(environment.name, region)
-        context = PricingContext(environment, region, region_usage, catalog)
+        context = PricingContext(environment, region, region_usage, catalog, node_schedules(templates[region]))
+        commitment = ratios(catalog, region)
         resources = [
             Resource(stack, logical_id, body["Type"], body.get("Properties", {}), template.get("Resources", {}))
             for stack, template in templates[region].items()
@@ -193,6 +228,7 @@ def estimate(
                     charge.category or category,
                     charge,
                     resource.planned,
+                    _committed(charge, commitment),
                 )
                 for charge in charges
             ]

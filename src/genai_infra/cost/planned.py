@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from genai_infra.config import EnvironmentConfig, RegionConfig
+from genai_infra.config.catalog import GRAFANA_REGIONS
 from genai_infra.cost.rules import Resource
 from genai_infra.cost.usage import Usage
+from genai_infra.targets import stacks_for
 
 # Decision S3: a WAF web ACL with AWS managed rule groups. Planned with the three baseline groups
 # (common rule set, known bad inputs, IP reputation) and one rate-based rule.
@@ -121,6 +123,7 @@ def _msk(region: RegionConfig) -> list[Spec]:
             "AWS::MSK::Cluster",
             {
                 "NumberOfBrokerNodes": msk.broker_count,
+                "EnhancedMonitoring": msk.enhanced_monitoring,
                 "BrokerNodeGroupInfo": {
                     "InstanceType": msk.broker_instance_type,
                     "StorageInfo": {"EBSStorageInfo": {"VolumeSize": msk.ebs_volume_gb}},
@@ -133,7 +136,7 @@ def _msk(region: RegionConfig) -> list[Spec]:
     return specs
 
 
-def _observability(environment: EnvironmentConfig, usage: Usage) -> list[Spec]:
+def _observability(environment: EnvironmentConfig, usage: Usage, region: str) -> list[Spec]:
     specs: list[Spec] = [
         (
             "ApplicationLogs",
@@ -146,7 +149,8 @@ def _observability(environment: EnvironmentConfig, usage: Usage) -> list[Spec]:
         ("Sampling", "AWS::XRay::SamplingRule", {}),
     ]
     specs += [(f"Dashboard{index + 1}", "AWS::CloudWatch::Dashboard", {}) for index in range(usage.dashboards)]
-    if usage.grafana_editors or usage.grafana_viewers:
+    # Like the ObservabilityStack: a workspace only where the region offers Managed Grafana.
+    if environment.observability.grafana and region in GRAFANA_REGIONS:
         specs.append(("Grafana", "AWS::Grafana::Workspace", {}))
     return specs
 
@@ -192,25 +196,32 @@ def _cost() -> list[Spec]:
 
 
 def planned_stacks(environment: EnvironmentConfig, region: str, usage: Usage) -> dict[str, list[Spec]]:
-    """Every planned stack of the target (environment, region), by the specification's stack names."""
+    """Every planned stack of the target (environment, region), by the specification's stack names.
+
+    Only the stacks the environment's configuration gives the target (decision C12) are planned.
+    """
     config = environment.regions.get(region)
     if config is None:
-        return {"EdgeStack": _edge(), "CostOptimizationStack": _cost()}
-    primary = config.role == "primary"
-    stacks = {
-        "RdsStack": _rds(config),
-        "ElastiCacheStack": _cache(config),
-        "MSKStack": _msk(config),
-        "EKSStack": _eks(config, primary),
-        "ObservabilityStack": _observability(environment, usage),
-        "AlertingStack": _alerting(usage),
-        "Route53FailoverStack": _failover(environment),
-    }
-    if primary and environment.analytics_enabled:
-        stacks["AnalyticsStack"] = _analytics()
-    if primary and len(environment.regions) > 1:
-        stacks["DisasterRecoveryStack"] = _disaster_recovery()
-    return stacks
+        stacks = {"EdgeStack": _edge(), "CostOptimizationStack": _cost()}
+        wanted = stacks_for(environment, "global")
+    else:
+        primary = config.role == "primary"
+        stacks = {
+            "RdsStack": _rds(config),
+            "ElastiCacheStack": _cache(config),
+            "MSKStack": _msk(config),
+            "EKSStack": _eks(config, primary),
+            "ObservabilityStack": _observability(environment, usage, region),
+            "AlertingStack": _alerting(usage),
+            "Route53FailoverStack": _failover(environment),
+            "AnalyticsStack": _analytics(),
+            "DisasterRecoveryStack": _disaster_recovery(),
+        }
+        wanted = stacks_for(environment, config.role)
+        if not (primary and len(environment.regions) > 1):
+            # The backup plan and its cross-region copies are priced once, in the primary region.
+            stacks.pop("DisasterRecoveryStack")
+    return {name: specs for name, specs in stacks.items() if name in wanted}
 
 
 def planned_resources(

@@ -38,9 +38,11 @@ class Usage(BaseModel):
     aurora_daily_change_percent: float = Field(ge=0, le=100)
     aurora_serverless_active_hours: Amount
     aurora_serverless_active_acu_fraction: float = Field(ge=0, le=1)
+    aurora_serverless_paused_hours: Amount
     aurora_replication_gb: Amount
     aurora_replicated_write_io_millions: Amount
     redis_replication_gb: Amount
+    redis_snapshot_gb: Amount
     msk_replication_gb: Amount
     backup_copy_gb: Amount
     log_gb_per_group: Amount
@@ -49,6 +51,11 @@ class Usage(BaseModel):
     custom_metrics: Count
     requests_millions: Amount
     xray_sampling_percent: float = Field(ge=0, le=100)
+    xray_reservoir_per_second: Amount
+    container_insights_observations_per_node_minute: Amount
+    container_insights_log_gb: Amount
+    waf_log_kb_per_request: Amount
+    cloudfront_log_kb_per_request: Amount
     alarms: Count
     dashboards: Count
     grafana_editors: Count
@@ -58,7 +65,8 @@ class Usage(BaseModel):
     cloudfront_edge: Literal["asia-pacific", "japan", "united-states"]
     ecr_storage_gb: Amount
     s3_storage_gb_per_bucket: Amount
-    backup_storage_gb: Amount
+    backup_aurora_gb: Amount
+    backup_ebs_gb: Amount
     kms_completed_rotations: Count
     firehose_gb: Amount
     athena_tb_scanned: Amount

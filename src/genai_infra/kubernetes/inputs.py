@@ -27,6 +27,8 @@ class WorkloadInputs:
     app_role_arn: str
     target_group_arn: str
     workload: WorkloadConfig
+    # The share of requests the application traces (observability.xray_sampling_rate).
+    trace_sampling_rate: float
 
     def __post_init__(self) -> None:
         for field in ("environment", "spring_profile", "image_uri", "app_role_arn", "target_group_arn"):
@@ -34,6 +36,8 @@ class WorkloadInputs:
                 raise ValueError(f"WorkloadInputs.{field} is empty; pass the value the EKS stack built")
         if not _REGION.match(self.region):
             raise ValueError(f"WorkloadInputs.region {self.region!r} is not an AWS region name such as ap-east-2")
+        if not 0 < self.trace_sampling_rate <= 1:
+            raise ValueError(f"WorkloadInputs.trace_sampling_rate {self.trace_sampling_rate} is not in (0, 1]")
 
     @classmethod
     def of(
@@ -54,4 +58,5 @@ class WorkloadInputs:
             app_role_arn=app_role_arn,
             target_group_arn=target_group_arn,
             workload=environment.workload,
+            trace_sampling_rate=environment.observability.xray_sampling_rate,
         )

@@ -7,6 +7,7 @@ from typing import Any
 from genai_infra.config.model import ProbeConfig
 from genai_infra.kubernetes import constants as k
 from genai_infra.kubernetes.inputs import WorkloadInputs
+from genai_infra.kubernetes.tracing import trace_environment
 
 Manifest = dict[str, Any]
 
@@ -51,6 +52,7 @@ def _container(inputs: WorkloadInputs) -> dict[str, Any]:
             {"name": "SPRING_PROFILES_ACTIVE", "value": inputs.spring_profile},
             {"name": "JAVA_OPTS", "value": workload.java_opts},
             {"name": "AWS_REGION", "value": inputs.region},
+            *trace_environment(inputs),
         ],
         "resources": {
             "requests": {"cpu": workload.requests.cpu, "memory": workload.requests.memory},

@@ -12,8 +12,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from genai_infra.constructs.container_insights import ContainerInsightsLogs, ProviderLogs
 from genai_infra.constructs.container_registry import AppRepository
 from genai_infra.constructs.eks_cluster import GenaiCluster
+from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.irsa import (
     APP_SERVICE_ACCOUNT,
     AUTOSCALER_SERVICE_ACCOUNT,
@@ -22,6 +24,7 @@ from genai_infra.constructs.irsa import (
     autoscaler_policy,
 )
 from genai_infra.constructs.load_balancer import ApplicationEntry
+from genai_infra.constructs.origin_records import DirectRecord, LoadBalancerAlias
 from genai_infra.constructs.platform_charts import PlatformCharts
 from genai_infra.constructs.shared_values import PublishedValues, read_value
 from genai_infra.kubernetes import KEDA_CLOUDWATCH_ACTIONS, WorkloadInputs, workload_manifests
@@ -69,6 +72,7 @@ def app_policy_wildcards(target: TargetContext) -> tuple[str, ...]:
         *(
             "Resource::" + prefix.format(service="kafka") + f"{kind}/{kafka}/*"
             for kind in ("cluster", "topic", "group")
+            if target.environment.has("MSKStack")
         ),
         "Resource::*",
         "Resource::" + prefix.format(service="logs") + "log-group:/aws/genai-demo/*",
@@ -192,7 +196,12 @@ class EKSStack(GenaiStack):
             "AppRole",
             "app",
             APP_SERVICE_ACCOUNT,
-            policy=app_policy(self, environment=environment, kafka_cluster=kafka_cluster_name(target)),
+            policy=app_policy(
+                self,
+                environment=environment,
+                # Kafka data-plane actions only where the environment runs MSK (decision C12).
+                kafka_cluster=kafka_cluster_name(target) if target.environment.has("MSKStack") else None,
+            ),
         )
         self.app_role = self.app_irsa.role
         self.autoscaler_irsa = irsa(
@@ -243,6 +252,17 @@ class EKSStack(GenaiStack):
                 "amazon-cloudwatch-observability": self.cloudwatch_irsa.role.role_arn,
             }
         )
+        # The add-on's log groups exist, with retention, before its agents write to them.
+        logs_key = kms.Key.from_key_arn(self, "ContainerLogsKey", value("kms/logs-key-arn"))
+        self.container_insights = ContainerInsightsLogs(
+            self,
+            "ContainerInsightsLogs",
+            cluster_name=self.cluster_name,
+            key=logs_key,
+            retention_days=target.environment.log_retention_days,
+            removal_policy=target.stateful_removal_policy,
+        )
+        self.addons["amazon-cloudwatch-observability"].node.add_dependency(self.container_insights)
         self.platform = PlatformCharts(
             self,
             "Platform",
@@ -272,7 +292,9 @@ class EKSStack(GenaiStack):
             vpc=self.vpc,
             security_group=security_group("AlbSecurityGroup", "network/alb-security-group-id"),
             certificate_arn=value("certificate/arn"),
-            origin_verify_secret_name=origin_verify_secret_name(environment),
+            origin_verify_secret_name=origin_verify_secret_name(environment)
+            if target.environment.stacks.edge
+            else None,
             deletion_protection=target.environment.retain_stateful_resources,
             removal_policy=target.stateful_removal_policy,
         )
@@ -280,6 +302,19 @@ class EKSStack(GenaiStack):
         self.target_group = self.entry.target_group
 
         self.workload = self._deploy_workload(target)
+        self.app_record: DirectRecord | None = None
+        if not target.environment.stacks.edge:
+            # Without CloudFront the environment answers at its own name, straight from the ALB (C12).
+            self.app_record = DirectRecord(
+                self,
+                "AppRecord",
+                zone=hosted_zone(self, "Zone", dns=target.project.dns),
+                domain=target.environment.domain,
+                alb=LoadBalancerAlias(
+                    dns_name=self.load_balancer.load_balancer_dns_name,
+                    hosted_zone_id=self.load_balancer.load_balancer_canonical_hosted_zone_id,
+                ),
+            )
 
         PublishedValues(
             self,
@@ -297,6 +332,15 @@ class EKSStack(GenaiStack):
                 "alb/full-name": self.load_balancer.load_balancer_full_name,
                 "alb/target-group-full-name": self.target_group.target_group_full_name,
             },
+        )
+        # Last, so that it finds every CfnJson resource of the stack.
+        self.provider_logs = ProviderLogs(
+            self,
+            "ProviderLogs",
+            cluster=self.cluster,
+            key=logs_key,
+            retention_days=target.environment.log_retention_days,
+            removal_policy=target.stateful_removal_policy,
         )
         self._drop_implied_role_dependencies()
         self._tag_untyped_resources(required_tags)

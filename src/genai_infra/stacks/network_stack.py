@@ -25,8 +25,17 @@ class NetworkStack(GenaiStack):
         self.acls = NetworkAcls(
             self, "Acls", layout=self.layout, admin_ssh_cidrs=network.admin_ssh_cidrs, name_prefix=prefix
         )
-        self.security_groups = WorkloadSecurityGroups(self, "SecurityGroups", vpc=self.layout.vpc, name_prefix=prefix)
-        self.endpoints = VpcEndpoints(self, "Endpoints", layout=self.layout, name_prefix=prefix)
+        self.security_groups = WorkloadSecurityGroups(
+            self,
+            "SecurityGroups",
+            vpc=self.layout.vpc,
+            name_prefix=prefix,
+            redis=target.environment.has("ElastiCacheStack"),
+            kafka=target.environment.has("MSKStack"),
+        )
+        self.endpoints = VpcEndpoints(
+            self, "Endpoints", layout=self.layout, name_prefix=prefix, interface=network.interface_endpoints
+        )
         logs_key = kms.Key.from_key_arn(
             self, "LogsKey", read_value(self, environment=environment, key="kms/logs-key-arn")
         )
@@ -55,6 +64,6 @@ class NetworkStack(GenaiStack):
                 "network/alb-security-group-id": groups.alb.security_group_id,
                 "network/app-security-group-id": groups.app.security_group_id,
                 "network/database-security-group-id": groups.database.security_group_id,
-                "network/msk-security-group-id": groups.msk.security_group_id,
+                **({"network/msk-security-group-id": groups.msk.security_group_id} if groups.msk else {}),
             },
         )

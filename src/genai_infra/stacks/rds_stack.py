@@ -13,8 +13,10 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from genai_infra.constructs.aurora import AuroraCluster, AuroraPlacement
+from genai_infra.constructs.backup import AURORA_CLUSTERS, BackupPlan, BackupVault
 from genai_infra.constructs.generated_secret import GeneratedSecret
 from genai_infra.constructs.secret_rotation import PostgresSecretRotation
+from genai_infra.constructs.service_logs import ServiceLogGroups
 from genai_infra.constructs.shared_values import PublishedValues, read_value
 from genai_infra.naming import aurora_global_cluster_id, data_resource_id, secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -65,6 +67,24 @@ class RdsStack(GenaiStack):
             master_password=None if secret is None else secret.field("password"),
             global_cluster_id=global_id,
         )
+        # Aurora's log exports and the hosted rotation function write to groups of fixed names; created
+        # here first, they keep the environment's retention instead of everything forever.
+        rotation_function = f"{cluster_id}-secret-rotation"
+        self.database_logs = ServiceLogGroups(
+            self,
+            "DatabaseLogs",
+            groups=[
+                *(
+                    (f"Export{kind.title()}", f"/aws/rds/cluster/{cluster_id}/{kind}")
+                    for kind in config.cloudwatch_log_exports
+                ),
+                *([("Rotation", f"/aws/lambda/{rotation_function}")] if secret is not None else []),
+            ],
+            key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+            retention_days=environment.log_retention_days,
+            removal_policy=target.stateful_removal_policy,
+        )
+        self.aurora.cluster.node.add_dependency(self.database_logs)
         if config.global_role == "primary" and global_id is not None:
             self.global_cluster = rds.CfnGlobalCluster(
                 self,
@@ -86,8 +106,29 @@ class RdsStack(GenaiStack):
                 vpc_id=value("network/vpc-id"),
                 subnet_ids=value("network/private-subnet-ids"),
                 database_security_group_id=value("network/database-security-group-id"),
-                function_name=f"{cluster_id}-secret-rotation",
+                function_name=rotation_function,
                 rotation_days=config.secret_rotation_days,
+            )
+            self.rotation.node.add_dependency(self.database_logs)
+        self.snapshots: BackupPlan | None = None
+        if not environment.stacks.disaster_recovery and target.region == environment.primary_region:
+            # Without the DisasterRecoveryStack (decision C12) the environment's backup rules still run,
+            # over its Aurora cluster only: Aurora has no scheduled snapshots of its own, and AWS Backup
+            # is the one managed way to take them and also expire them (plans cost nothing; storage does).
+            vault = BackupVault(
+                self,
+                "Snapshots",
+                environment=env,
+                config=environment.backup,
+                removal_policy=target.stateful_removal_policy,
+            )
+            self.snapshots = BackupPlan(
+                self,
+                "SnapshotPlan",
+                environment=env,
+                config=environment.backup,
+                vault=vault.vault,
+                protected=AURORA_CLUSTERS,
             )
         cluster = self.aurora.cluster
         rotation_group = {}

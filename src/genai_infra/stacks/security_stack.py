@@ -5,7 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from genai_infra.constructs.eks_roles import EksServiceRoles
-from genai_infra.constructs.kms_keys import DataKeys
+from genai_infra.constructs.kms_keys import KEY_PURPOSES, DataKeys
 from genai_infra.constructs.origin_verify import OriginVerifySecret
 from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -15,7 +15,15 @@ class SecurityStack(GenaiStack):
     def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
         super().__init__(scope, stack_id, target=target, description="KMS keys and IAM roles")
         environment = target.environment.name
-        self.keys = DataKeys(self, "Keys", environment=environment, removal_policy=target.stateful_removal_policy)
+        services = {"elasticache": "ElastiCacheStack", "msk": "MSKStack"}
+        self.keys = DataKeys(
+            self,
+            "Keys",
+            environment=environment,
+            removal_policy=target.stateful_removal_policy,
+            # Keys only for the data services the environment runs (decision C12).
+            purposes=tuple(p for p in KEY_PURPOSES if p not in services or target.environment.has(services[p])),
+        )
         self.roles = EksServiceRoles(
             self,
             "EksRoles",
@@ -24,7 +32,8 @@ class SecurityStack(GenaiStack):
         )
         self.origin_verify: OriginVerifySecret | None = None
         # One secret per environment, created in the primary region and replicated to the others.
-        if target.region == target.environment.primary_region:
+        # Only CloudFront sends it: without the edge (decision C12) there is no secret to keep.
+        if target.region == target.environment.primary_region and target.environment.stacks.edge:
             self.origin_verify = OriginVerifySecret(
                 self,
                 "OriginVerify",

@@ -208,11 +208,20 @@ def drill_steps(
         return note
 
     verb = "failover (AllowDataLoss)" if unplanned else "switchover"
+    # Only what the environment runs (decision C12): no Redis step without ElastiCache, no Route 53 without failover.
     return [
         Step(f"check the Aurora global database {global_id} and {target_cluster}", check_aurora),
         Step(f"Aurora global database {verb} to {target_cluster} in {to_region}", move_aurora),
-        Step(f"ElastiCache global datastore: make {target_group} in {to_region} primary", move_redis),
-        Step("Route 53: health checks and the region the failover record answers from", route53_answer),
+        *(
+            [Step(f"ElastiCache global datastore: make {target_group} in {to_region} primary", move_redis)]
+            if environment.has("ElastiCacheStack")
+            else []
+        ),
+        *(
+            [Step("Route 53: health checks and the region the failover record answers from", route53_answer)]
+            if environment.has("Route53FailoverStack")
+            else []
+        ),
     ]
 
 

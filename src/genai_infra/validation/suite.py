@@ -78,16 +78,17 @@ def _region(
         f"ALB targets {target_group}",
         lambda: aws_checks.alb_target_health(clients(region, "elbv2"), target_group),
     )
-    add(
-        "health",
-        f"Route 53 health check {region}",
-        lambda: aws_checks.route53_health_check(
-            clients(environment.global_region, "route53"),
-            clients(environment.global_region, "ssm"),
-            health_check_id_parameter(env, region),
-            region,
-        ),
-    )
+    if environment.has("Route53FailoverStack"):
+        add(
+            "health",
+            f"Route 53 health check {region}",
+            lambda: aws_checks.route53_health_check(
+                clients(environment.global_region, "route53"),
+                clients(environment.global_region, "ssm"),
+                health_check_id_parameter(env, region),
+                region,
+            ),
+        )
     eks_name = cluster_name(env)
     add(
         "service discovery", f"EKS cluster {eks_name}", lambda: aws_checks.eks_cluster(clients(region, "eks"), eks_name)
@@ -124,19 +125,26 @@ def _region(
             f"Aurora global database {global_id}",
             lambda: aws_checks.aurora_global_membership(clients(region, "rds"), global_id, f":cluster:{aurora_id}"),
         )
+    # Only the data stores the environment runs (decision C12).
+    redis = environment.has("ElastiCacheStack")
+    kafka = environment.has("MSKStack")
     redis_id = data_resource_id(env, region, primary, "redis")
-    add(
-        "data",
-        f"Redis {redis_id}",
-        lambda: aws_checks.redis_replication_group(clients(region, "elasticache"), redis_id),
-    )
+    if redis:
+        add(
+            "data",
+            f"Redis {redis_id}",
+            lambda: aws_checks.redis_replication_group(clients(region, "elasticache"), redis_id),
+        )
     msk_name = data_resource_id(env, region, primary, "msk")
-    add("data", f"MSK {msk_name}", lambda: aws_checks.msk_cluster(clients(region, "kafka"), msk_name))
+    if kafka:
+        add("data", f"MSK {msk_name}", lambda: aws_checks.msk_cluster(clients(region, "kafka"), msk_name))
 
     if probe.enabled:
         add("data", f"PostgreSQL {aurora_id}", lambda: _postgres(environment, region, clients, probe, aurora_id))
-        add("data", f"Redis PING {redis_id}", lambda: _redis(env, region, clients, probe, redis_id))
-        add("data", f"MSK TLS {msk_name}", lambda: _kafka(region, clients, probe, msk_name))
+        if redis:
+            add("data", f"Redis PING {redis_id}", lambda: _redis(env, region, clients, probe, redis_id))
+        if kafka:
+            add("data", f"MSK TLS {msk_name}", lambda: _kafka(region, clients, probe, msk_name))
     return out
 
 

@@ -18,6 +18,7 @@ RULES: dict[str, tuple[Category, Rule]] = {
     # The aws_eks L2 Cluster creates its control plane through this custom resource, not AWS::EKS::Cluster.
     "Custom::AWSCDK-EKS-Cluster": (Category.EKS_EC2, compute.eks_cluster),
     "AWS::EKS::Nodegroup": (Category.EKS_EC2, compute.eks_nodegroup),
+    "AWS::EKS::Addon": (Category.MONITORING, compute.eks_addon),
     "AWS::EC2::Volume": (Category.EKS_EC2, compute.ec2_volume),
     "AWS::EC2::NatGateway": (Category.DATA_TRANSFER, compute.nat_gateway),
     "AWS::EC2::EIP": (Category.DATA_TRANSFER, compute.elastic_ip),

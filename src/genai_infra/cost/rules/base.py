@@ -14,6 +14,7 @@ from typing import Any
 
 from genai_infra.config import EnvironmentConfig, RegionConfig
 from genai_infra.cost.catalog import CostError, Price, PriceCatalog
+from genai_infra.cost.schedules import ScaleEvent
 from genai_infra.cost.usage import Usage
 
 
@@ -66,6 +67,8 @@ class Charge:
     unit_usd: float
     prices: tuple[Price, ...]
     category: Category | None = None  # None: the category of the resource type
+    # The commitment (reserved instance, savings plan) that can cover this charge, if any.
+    commitment: str | None = None
 
     @property
     def monthly_usd(self) -> float:
@@ -78,6 +81,8 @@ class PricingContext:
     region: str
     usage: Usage
     catalog: PriceCatalog
+    # Off-hours scale events of the region's templates, by node group name (genai_infra.cost.schedules).
+    schedules: Mapping[str, list[ScaleEvent]] = field(default_factory=dict)
 
     @property
     def region_config(self) -> RegionConfig | None:
@@ -86,9 +91,16 @@ class PricingContext:
     def price(self, key: str) -> Price:
         return self.catalog.price(key, self.region)
 
-    def charge(self, description: str, quantity: float, key: str, category: Category | None = None) -> Charge:
+    def charge(
+        self,
+        description: str,
+        quantity: float,
+        key: str,
+        category: Category | None = None,
+        commitment: str | None = None,
+    ) -> Charge:
         price = self.price(key)
-        return Charge(description, quantity, price.unit, price.usd, (price,), category)
+        return Charge(description, quantity, price.unit, price.usd, (price,), category, commitment)
 
     def serving(self, resource: Resource, what: str) -> RegionConfig:
         config = self.region_config

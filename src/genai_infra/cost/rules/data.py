@@ -52,7 +52,11 @@ def aurora_instance(resource: Resource, ctx: PricingContext) -> list[Charge]:
         raise CostError(f"{resource.stack}/{resource.logical_id}: DBInstanceClass is a token; state it literally.")
     hours = ctx.usage.hours_per_month
     if instance_class != "db.serverless":
-        return [ctx.charge(f"{engine} {instance_class} instance", hours, f"rds.{engine}.{instance_class}")]
+        return [
+            ctx.charge(
+                f"{engine} {instance_class} instance", hours, f"rds.{engine}.{instance_class}", commitment="aurora"
+            )
+        ]
     scaling = literal(_cluster_of(resource) or {}, "ServerlessV2ScalingConfiguration") or {}
     low, high = number(scaling, "MinCapacity"), number(scaling, "MaxCapacity")
     if low is None or high is None:
@@ -61,11 +65,15 @@ def aurora_instance(resource: Resource, ctx: PricingContext) -> list[Charge]:
     usage = ctx.usage
     active = min(usage.aurora_serverless_active_hours, hours)
     busy_acu = low + usage.aurora_serverless_active_acu_fraction * (high - low)
-    # Outside its active hours the instance sits at the minimum: 0 ACU means paused, which is free.
-    acu_hours = active * busy_acu + (hours - active) * low
+    # Only a minimum of 0 ACU can pause, and only when no connection is open: while the application
+    # runs, its connection pools keep the instance at 0.5 ACU or more. Pausing is a usage assumption.
+    paused = min(usage.aurora_serverless_paused_hours, hours - active) if low == 0 else 0.0
+    idle_acu = max(low, 0.5)
+    acu_hours = active * busy_acu + (hours - active - paused) * idle_acu
     return [
         ctx.charge(
-            f"Serverless v2 {low:g}-{high:g} ACU: {active:g} h at {busy_acu:g} ACU, the rest at {low:g}",
+            f"Serverless v2 {low:g}-{high:g} ACU: {active:g} h at {busy_acu:g} ACU, {paused:g} h paused, "
+            f"the rest at {idle_acu:g}",
             acu_hours,
             "rds.aurora.serverless-v2",
         )
@@ -95,12 +103,44 @@ def _cache_node(resource: Resource, ctx: PricingContext, count: float, node_type
     engine = literal(resource.properties, "Engine") or "redis"
     node = ctx.price(f"elasticache.{node_type}")
     hours = ctx.usage.hours_per_month * count
+    charges: list[Charge]
     if engine == "valkey":
         ratio = ctx.price("elasticache.valkey-ratio")
-        return [Charge(f"{count:g} x {node_type} Valkey nodes", hours, node.unit, node.usd * ratio.usd, (node, ratio))]
-    if engine != "redis":
+        charges = [
+            Charge(
+                f"{count:g} x {node_type} Valkey nodes",
+                hours,
+                node.unit,
+                node.usd * ratio.usd,
+                (node, ratio),
+                commitment="elasticache",
+            )
+        ]
+    elif engine == "redis":
+        charges = [
+            Charge(
+                f"{count:g} x {node_type} Redis OSS nodes",
+                hours,
+                node.unit,
+                node.usd,
+                (node,),
+                commitment="elasticache",
+            )
+        ]
+    else:
         raise CostError(f"{resource.stack}/{resource.logical_id}: cache engine {engine!r} has no pricing rule.")
-    return [Charge(f"{count:g} x {node_type} Redis OSS nodes", hours, node.unit, node.usd, (node,))]
+    # One snapshot per cluster is stored free; each further retained daily snapshot is billed.
+    retention = number(resource.properties, "SnapshotRetentionLimit") or 0
+    if retention > 1:
+        gb = ctx.usage.redis_snapshot_gb
+        charges.append(
+            ctx.charge(
+                f"backup storage: {retention - 1:g} snapshots beyond the free one x {gb:g} GB (usage file)",
+                (retention - 1) * gb,
+                "elasticache.backup-storage",
+            )
+        )
+    return charges
 
 
 def cache_replication_group(resource: Resource, ctx: PricingContext) -> list[Charge]:
@@ -127,6 +167,9 @@ def cache_global(resource: Resource, ctx: PricingContext) -> list[Charge]:
 
 # ---------------------------------------------------------------- MSK
 
+# Paid broker-level metrics of PER_BROKER monitoring (https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html).
+MSK_PER_BROKER_METRICS = 40
+
 
 def msk_cluster(resource: Resource, ctx: PricingContext) -> list[Charge]:
     props = resource.properties
@@ -138,10 +181,27 @@ def msk_cluster(resource: Resource, ctx: PricingContext) -> list[Charge]:
         broker_type = broker_type or msk.broker_instance_type
         brokers = brokers if brokers is not None else msk.broker_count
         volume = volume if volume is not None else msk.ebs_volume_gb
-    return [
+    charges = [
         ctx.charge(f"{brokers:g} x {broker_type} brokers", brokers * ctx.usage.hours_per_month, f"msk.{broker_type}"),
         ctx.charge(f"broker storage {brokers:g} x {volume:g} GB", brokers * volume, "msk.storage"),
     ]
+    monitoring = literal(props, "EnhancedMonitoring") or "DEFAULT"
+    if monitoring == "PER_BROKER":
+        # DEFAULT metrics are free; PER_BROKER adds about 40 paid CloudWatch metrics on every broker.
+        charges.append(
+            ctx.charge(
+                f"PER_BROKER monitoring: {brokers:g} brokers x {MSK_PER_BROKER_METRICS} metrics",
+                brokers * MSK_PER_BROKER_METRICS,
+                "cloudwatch.metric",
+                Category.MONITORING,
+            )
+        )
+    elif monitoring != "DEFAULT":
+        raise CostError(
+            f"{resource.stack}/{resource.logical_id}: MSK enhanced monitoring {monitoring} bills per-topic metrics "
+            "the estimator cannot count; use DEFAULT or PER_BROKER."
+        )
+    return charges
 
 
 def msk_replicator(resource: Resource, ctx: PricingContext) -> list[Charge]:

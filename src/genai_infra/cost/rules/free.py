@@ -18,8 +18,8 @@ FREE_BECAUSE: dict[str, tuple[str, ...]] = {
     ),
     "aliases are free; the key is priced": ("AWS::KMS::Alias",),
     "public ACM certificates are free": ("AWS::CertificateManager::Certificate",),
-    "EKS add-ons, access entries and pod identity have no charge; the nodes they run on are priced": (
-        "AWS::EKS::Addon", "AWS::EKS::AccessEntry", "AWS::EKS::PodIdentityAssociation",
+    "EKS access entries and pod identity have no charge (add-ons are priced: Container Insights bills)": (
+        "AWS::EKS::AccessEntry", "AWS::EKS::PodIdentityAssociation",
     ),
     "runs only while CloudFormation deploys; its few invocations sit inside the always-free tier": (
         "AWS::Lambda::Function", "AWS::Lambda::LayerVersion", "AWS::Lambda::Permission",

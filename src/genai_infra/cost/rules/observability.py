@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from genai_infra.cost.rules.base import Charge, PricingContext, Resource, literal, number
@@ -17,11 +18,31 @@ def _flow_log_group(resource: Resource) -> bool:
     return False
 
 
+def _delivery_destination(resource: Resource, name: object) -> bool:
+    """A CloudWatch Logs delivery (CloudFront access logs) writes into this group: its ARN names the group."""
+    if not isinstance(name, str):
+        return False
+    for item in resource.siblings.values():
+        if item.get("Type") == "AWS::Logs::DeliveryDestination":
+            arn = json.dumps(item.get("Properties", {}).get("DestinationResourceArn"))
+            if f":log-group:{name}" in arn:
+                return True
+    return False
+
+
 def log_group(resource: Resource, ctx: PricingContext) -> list[Charge]:
     usage = ctx.usage
     name = literal(resource.properties, "LogGroupName")
+    ingestion = "logs.ingestion"
     if _flow_log_group(resource):
         gb, source = usage.flow_log_gb, "flow_log_gb"
+    elif isinstance(name, str) and name.startswith("aws-waf-logs-"):
+        # WAF logs one record per inspected request: vended logs priced by volume.
+        gb, source = usage.requests_millions * usage.waf_log_kb_per_request, "requests x waf_log_kb_per_request"
+        ingestion = "logs.vended-ingestion"
+    elif _delivery_destination(resource, name):
+        gb = usage.requests_millions * usage.cloudfront_log_kb_per_request
+        source, ingestion = "requests x cloudfront_log_kb_per_request", "logs.vended-ingestion"
     else:
         matches = [gb for key, gb in usage.log_gb_by_name.items() if isinstance(name, str) and key in name]
         gb, source = (matches[0], "log_gb_by_name") if matches else (usage.log_gb_per_group, "log_gb_per_group")
@@ -31,7 +52,7 @@ def log_group(resource: Resource, ctx: PricingContext) -> list[Charge]:
     months = retention / 30 if retention is not None else 12
     kept = "retention " + (f"{retention:g} days" if retention is not None else "never expires: 12 months priced")
     return [
-        ctx.charge(f"log ingestion {gb:g} GB ({source})", gb, "logs.ingestion"),
+        ctx.charge(f"log ingestion {gb:g} GB ({source})", gb, ingestion),
         ctx.charge(f"log storage, {kept}", gb * months, "logs.storage"),
     ]
 

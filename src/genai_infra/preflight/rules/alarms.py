@@ -47,6 +47,14 @@ DIMENSIONS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
         "NodeName": (),
         "InstanceId": (),
     },
+    # The CloudWatch agent's Prometheus pipeline: ClusterName plus the labels its metric_declaration names.
+    "ContainerInsights/Prometheus": {
+        "ClusterName": (("AWS::EKS::Cluster", "Name"), ("Custom::AWSCDK-EKS-Cluster", "")),
+        "mountpoint": (),
+        "job": (),
+        "Namespace": (),
+        "Service": (),
+    },
 }
 
 
@@ -95,6 +103,11 @@ METRICS: dict[str, frozenset[str]] = {
         "node_filesystem_utilization pod_cpu_utilization pod_memory_utilization pod_number_of_container_restarts "
         "service_number_of_running_pods namespace_number_of_running_pods node_number_of_running_pods "
         "pod_cpu_utilization_over_pod_limit pod_memory_utilization_over_pod_limit node_network_total_bytes"
+    ),
+    # Node exporter gauges the agent can publish (its pipeline drops untyped and histogram metrics).
+    "ContainerInsights/Prometheus": words(
+        "node_filesystem_avail_bytes node_filesystem_size_bytes node_filesystem_files_free "
+        "node_memory_MemAvailable_bytes node_memory_MemTotal_bytes node_load1 node_load5 node_load15"
     ),
 }
 

@@ -197,12 +197,16 @@ def app_to_aurora(target: TargetTemplates) -> Iterator[Hit]:
 
 @rule("PF003", Severity.ERROR, "target", "app -> database on tcp 6379 (Redis) exists in both directions")
 def app_to_redis(target: TargetTemplates) -> Iterator[Hit]:
-    yield from _missing_paths(target, _paths(6379))
+    # Only where the target runs Redis (decision C12 lets an environment go without ElastiCache).
+    if any(True for _ in target.of_type("AWS::ElastiCache::ReplicationGroup")):
+        yield from _missing_paths(target, _paths(6379))
 
 
 @rule("PF004", Severity.ERROR, "target", "app -> MSK on tcp 9094 and 9098 exists in both directions")
 def app_to_msk(target: TargetTemplates) -> Iterator[Hit]:
-    yield from _missing_paths(target, _paths(9094, 9098))
+    # Only where the target runs MSK (decision C12: production by default).
+    if any(True for _ in target.of_type("AWS::MSK::Cluster")):
+        yield from _missing_paths(target, _paths(9094, 9098))
 
 
 def _cluster_groups(target: TargetTemplates) -> Iterator[tuple[StackTemplate, str, list[Any]]]:

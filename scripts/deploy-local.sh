@@ -1,61 +1,125 @@
 #!/usr/bin/env bash
-# Deploys an environment's primary region into the local AWS emulator (moto on loopback) through
-# `genai-infra deploy` and the pinned CDK CLI: bootstrap, then every stack the emulator can create.
-# moto stands in for STS, S3, CloudFormation, KMS, IAM and Secrets Manager, so SecurityStack
-# deploys for real; it does not materialize the SSM parameters a template declares, so the stacks
-# that read them (NetworkStack onward) can only be deployed to a real account.
+# Deploys a whole environment into the project's local AWS emulator (genai_infra.emulator: moto
+# 5.2.5 on 127.0.0.1 with named fixes, CloudFormation models for the types moto lacks and custom
+# resources answered in process) through `genai-infra deploy` and the pinned CDK CLI, unchanged:
+# bootstrap every region, seed the hosted zone and its SSM parameter, deploy every stack (each one
+# read back against its template by the deploy command), then `genai-infra validate --no-probes`
+# against the emulator, and print what the emulator modelled, recorded only or could not model.
 # Usage: bash scripts/deploy-local.sh [environment] [out-dir]   (after scripts/setup.sh)
+# With out-dir holding the checked assemblies (`check --out`), deploy reuses them when it can (--from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 env_name="${1:-production}"
 out="${2:-cdk.out/local}"
-region=$(python -c "from genai_infra.config import load_config; print(load_config().environments['$env_name'].primary_region)")
+record="$out/emulator-record"
+rm -rf "$record"
+read -r regions qualifier domain zone_name < <(python - "$env_name" <<'PY'
+import sys
+
+from genai_infra.config import load_config
+from genai_infra.targets import targets_of
+
+config = load_config()
+environment = config.environments[sys.argv[1]]
+regions = ",".join(t.region for t in targets_of(environment))
+# The environment's own bootstrap qualifier (decision S6).
+qualifier = environment.bootstrap_qualifier
+print(regions, qualifier, environment.domain, config.dns.zone_name)
+PY
+)
 port=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-log="$(mktemp)"
-moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null || true; rm -f "$log"' EXIT
+mkdir -p "$out"
+log="$out/emulator.log"
+python -m genai_infra.emulator --port "$port" --record "$record" >"$log" 2>&1 &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null || true' EXIT
 # "localhost": moto finds the bucket of a TemplateURL by that host name (path-style addressing).
 export AWS_ENDPOINT_URL="http://localhost:$port"
 export AWS_ACCESS_KEY_ID=local-emulator AWS_SECRET_ACCESS_KEY=local-emulator  # moto takes any key
-export AWS_REGION="$region" AWS_DEFAULT_REGION="$region" AWS_EC2_METADATA_DISABLED=true
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_SESSION_TOKEN
-for _ in $(seq 100); do
-  python -c "import urllib.request; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/', timeout=1)" 2>/dev/null && break
+for _ in $(seq 300); do
+  grep -q "emulator ready" "$log" && break
+  kill -0 $emulator_pid 2>/dev/null || { cat "$log"; echo "error: the emulator did not start" >&2; exit 1; }
   sleep 0.1
 done
-# The checked assemblies in $out are deployed as they are, never synthesized again. moto answers
-# CloudFormation's termination-protection call with an HTML error page, so the emulator deploys a
-# copy without it (real deployments keep it, decision S5; $out is not changed); and the emulator
-# holds nothing real, so production's approval of broadened IAM is not asked for here.
-emulator_options=(--without-termination-protection --require-approval never)
+first_region="${regions%%,*}"
+export AWS_REGION="$first_region" AWS_DEFAULT_REGION="$first_region"
 account=$(python -c "import boto3; print(boto3.client('sts').get_caller_identity()['Account'])")
-echo "local emulator: moto on $AWS_ENDPOINT_URL, account $account, region $region"
-# The environment's own qualifier and toolkit stack (decision S6), as genai_infra.bootstrap builds them.
-mapfile -t bootstrap < <(python -c "
-import sys
-from genai_infra.bootstrap import bootstrap_command
-from genai_infra.config import load_config
-print('\n'.join(bootstrap_command(load_config().environments[sys.argv[1]], sys.argv[2], sys.argv[3])))
-" "$env_name" "$region" "$account")
-(cd "$(mktemp -d)" && "${bootstrap[@]}" >/dev/null)  # outside the project: no app to run
-if [ ! -f "$out/$env_name-$region/manifest.json" ]; then
-  genai-infra synth --env "$env_name" --region "$region" --out "$out"  # run alone: nothing checked to reuse
+echo "local emulator: $AWS_ENDPOINT_URL (127.0.0.1), account $account, regions $regions"
+
+started=$SECONDS
+bootstrap_options=()
+if [ "$qualifier" != "hnb659fds" ]; then  # cdk bootstrap's default needs no option
+  bootstrap_options=(--qualifier "$qualifier" --toolkit-stack-name "CDKToolkit-$qualifier")
 fi
-genai-infra deploy --env "$env_name" --region "$region" --stack SecurityStack --from "$out" --out "$(mktemp -d)" \
-  "${emulator_options[@]}"
-python - "$env_name" "$region" <<'PY'
+for region in ${regions//,/ }; do  # outside the project: bootstrap must not run the app
+  (cd "$(mktemp -d)" && cdk bootstrap "aws://$account/$region" "${bootstrap_options[@]}") >"$out/bootstrap-$region.log" 2>&1 \
+    || { cat "$out/bootstrap-$region.log"; echo "error: cdk bootstrap of $region failed in the emulator" >&2; exit 1; }
+done
+echo "bootstrapped ${regions//,/, } ($((SECONDS - started)) s)"
+
+# What an operator creates once per account (README, "Before a first deployment").
+python - "$regions" "$zone_name" <<'PY'
+import sys
+import time
+
+import boto3
+
+from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
+
+regions, zone_name = sys.argv[1].split(","), sys.argv[2]
+route53 = boto3.client("route53")
+zones = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == zone_name]
+zone = zones[0] if zones else route53.create_hosted_zone(Name=zone_name, CallerReference=str(time.time()))["HostedZone"]
+zone_id = zone["Id"].rsplit("/", 1)[-1]
+for region in regions:
+    boto3.client("ssm", region_name=region).put_parameter(
+        Name=HOSTED_ZONE_ID_PARAMETER, Value=zone_id, Type="String", Overwrite=True
+    )
+print(f"seeded hosted zone {zone_name} ({zone_id}) and {HOSTED_ZONE_ID_PARAMETER} in {', '.join(regions)}")
+PY
+
+deploy_source=(--out "$out")
+if genai-infra deploy --help | grep -q -- "--from"; then
+  deploy_source=(--from "$out")  # the assemblies `check --out` wrote: deployed as checked
+fi
+started=$SECONDS
+# The emulator holds nothing real, so production's approval of broadened IAM is not asked for here.
+genai-infra deploy --env "$env_name" "${deploy_source[@]}" --require-approval never
+python - "$env_name" "$regions" "$((SECONDS - started))" <<'PY'
 import sys
 
 import boto3
 
-environment, region = sys.argv[1:]
-stacks = boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
-for stack in stacks:
-    print(f"{stack['StackName']}: {stack['StackStatus']}")
-names = {stack["StackName"]: stack["StackStatus"] for stack in stacks}
-assert names.get(f"genai-demo-{environment}-SecurityStack") == "CREATE_COMPLETE", names
+environment, regions, seconds = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+prefix = f"genai-demo-{environment}-"
+complete = [
+    stack["StackName"]
+    for region in regions
+    for stack in boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
+    if stack["StackName"].startswith(prefix) and stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+]
+print(f"deployed to the local emulator: {len(complete)} stacks of {environment}, each read back against its template ({seconds} s)")
 PY
-echo "deployed to the local emulator: SecurityStack of $env_name in $region (the rest needs a real account; see README)"
+
+# validate exits 1 on any failed check. The emulator runs no pods, so the ALB target-group checks
+# fail here by design (reported, not hidden); any other failure fails the main job.
+set +e
+COLUMNS=250 genai-infra validate --env "$env_name" --no-probes | tee "$out/validate.txt"
+validate_exit=${PIPESTATUS[0]}
+set -e
+passed=$(grep -c "│ pass" "$out/validate.txt" || true)
+unexpected=$(grep "│ FAIL" "$out/validate.txt" | grep -vc "ALB targets" || true)
+echo "genai-infra validate --no-probes against the emulator: exit $validate_exit, $passed checks passed," \
+  "$unexpected failed other than the ALB targets (no pods in the emulator)"
+assemblies=()
+for region in ${regions//,/ }; do
+  assemblies+=("$out/$env_name-$region")
+done
+python -m genai_infra.emulator --summary "${assemblies[@]}" --record "$record"
+if [ "$unexpected" != 0 ]; then
+  echo "error: validate found failures the emulator does not explain; see $out/validate.txt" >&2
+  exit 1
+fi

@@ -2,8 +2,8 @@
 # Sets everything up, then runs the main job for one environment (default: production):
 # synthesize every region and check it (preflight, cfn-lint per region, cdk-nag, determinism);
 # then, from those same assemblies, print the deployment plan, price it against its budget and
-# report its recovery paths; and deploy it to the local AWS emulator (moto on loopback) as far as
-# the emulator can take it.
+# report its recovery paths; then deploy the whole environment to the local AWS emulator
+# (scripts/deploy-local.sh: every stack read back against its template) and validate it there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env_name="${1:-production}"

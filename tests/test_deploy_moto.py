@@ -1,12 +1,11 @@
-"""The real CDK CLI deploys through `genai-infra deploy` into a moto server on loopback (integration).
+"""The real CDK CLI deploys through `genai-infra deploy` into the local emulator (integration).
 
-Run with `pytest -m integration tests/test_deploy_moto.py` (about 1.5 minutes). What moto 5.2.5
-stands in for: STS, S3 asset publishing, CloudFormation change sets, so `cdk bootstrap` and a
-stack deploy work end to end. What it does not: it does not materialize the SSM parameters a
-stack's template creates, and answers a later stack's SSM-typed parameter with a server error,
-so NetworkStack (which reads SecurityStack's logs key ARN) fails. That failure in the middle of
-the plan is what the second half of the test drives the progress view and resume hint with.
-EKS, Aurora, MSK and ElastiCache are not attempted.
+Run with `pytest -m integration tests/test_deploy_moto.py` (.ci/run does). The emulator
+(genai_infra.emulator: moto 5.2.5 with named fixes, CloudFormation models and in-process custom
+resources) runs on loopback as scripts/deploy-local.sh starts it. One test deploys the whole
+development environment, every stack read back against its template, then runs `validate
+--no-probes` against it; one shows a stack failing inside the emulator failing the deploy, named,
+with the resume hint; one shows that plain moto's false CREATE_COMPLETE is caught by the read-back.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,11 @@ from genai_infra.bootstrap import bootstrap_command
 from genai_infra.cli import common, main
 from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, cdk_environment
 from genai_infra.config import load_config
+from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
 from genai_infra.synth import PROJECT_ROOT
+from genai_infra.targets import targets_of
 
 pytestmark = pytest.mark.integration
-REGION = "ap-east-2"
 
 
 def free_port() -> int:
@@ -41,68 +41,80 @@ def free_port() -> int:
         return port
 
 
+def serve(command: list[str], ready: Callable[[str], bool], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        if ready(log.read_text()):
+            return process
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.1)
+    process.terminate()
+    raise AssertionError(f"{command[0]} did not start: {log.read_text()[-2000:]}")
+
+
+def use_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, endpoint: str, region: str) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "emulator-test-key")  # moto accepts any key; nothing real
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "emulator-test-secret")
+    monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.delenv(CDK_ENV, raising=False)
+
+
 @pytest.fixture
-def moto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = shutil.which("moto_server", path=str(PROJECT_ROOT / ".venv" / "bin"))
-    assert server, "moto[server] is pinned in requirements-dev.txt; run bash scripts/setup.sh"
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     port = free_port()
-    log = (tmp_path / "moto.log").open("w")
-    process = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    process = serve(
+        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--record", str(tmp_path / "record")],
+        lambda text: "emulator ready" in text,
+        tmp_path / "emulator.log",
+    )
     # "localhost", not 127.0.0.1: moto finds the bucket of a TemplateURL by that name (path style).
-    endpoint = f"http://localhost:{port}"
+    use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", "ap-northeast-1")
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto-test-key")  # moto accepts any key; nothing real
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto-test-secret")
-        monkeypatch.setenv("AWS_REGION", REGION)
-        monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-        monkeypatch.delenv(CDK_ENV, raising=False)
-        yield endpoint
+        yield f"http://localhost:{port}"
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        process.wait(timeout=30)
 
 
-def stack_status(name: str) -> str:
+def bootstrap(region: str, cwd: Path) -> None:
     import boto3
 
-    stacks = boto3.client("cloudformation", region_name=REGION).describe_stacks(StackName=name)["Stacks"]
-    return str(stacks[0]["StackStatus"])
-
-
-def test_bootstrap_deploy_and_a_failure_in_the_middle(
-    moto: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, assemblies: Any
-) -> None:
-    import boto3
-
-    account = boto3.client("sts", region_name=REGION).get_caller_identity()["Account"]
-    staging = load_config().environments["staging"]
-    # Staging's own qualifier and toolkit stack (decision S6); `cdk deploy` below finds them through
-    # the assembly's synthesizer, with no toolkit option.
-    bootstrap = subprocess.run(
-        bootstrap_command(staging, REGION, account, str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")),
-        cwd=tmp_path,  # no cdk.json here: bootstrap must not run the app
+    account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+    # Development's own qualifier and toolkit stack (decision S6); `cdk deploy` finds them through
+    # the assembly's synthesizer.
+    development = load_config().environments["development"]
+    done = subprocess.run(
+        bootstrap_command(development, region, account, str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")),
+        cwd=cwd,  # no cdk.json here: bootstrap must not run the app
         env=cdk_environment(),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
-    assert bootstrap.returncode == 0, bootstrap.stderr[-2000:]
-    assert stack_status("CDKToolkit-gdemostg") == "CREATE_COMPLETE"
+    assert done.returncode == 0, done.stderr[-2000:]
 
+
+def seed_hosted_zone(regions: list[str]) -> None:
+    import boto3
+
+    zone = boto3.client("route53").create_hosted_zone(Name="genai-demo.kimkao.io", CallerReference="test")
+    for region in regions:
+        boto3.client("ssm", region_name=region).put_parameter(
+            Name=HOSTED_ZONE_ID_PARAMETER, Value=zone["HostedZone"]["Id"].rsplit("/", 1)[-1], Type="String"
+        )
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
     monkeypatch.setattr(common, "console", Console(width=250))
     monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
     monkeypatch.setattr(
@@ -110,23 +122,89 @@ def test_bootstrap_deploy_and_a_failure_in_the_middle(
         "synthesize_targets",
         lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
     )
-    out = tmp_path / "out"
-    deployed = CliRunner().invoke(
-        main.app, ["deploy", "--env", "staging", "--region", REGION, "--stack", "SecurityStack", "--out", str(out)]
-    )
-    assert deployed.exit_code == 0, deployed.output
-    assert stack_status("genai-demo-staging-SecurityStack") == "CREATE_COMPLETE"
-    assert (out / "outputs" / "staging-ap-east-2-SecurityStack.json").is_file()
-    assert "deployed staging: 1 waves, 1 stacks." in deployed.output
+    return lambda *args: CliRunner().invoke(main.app, list(args))
 
-    failed = CliRunner().invoke(
-        main.app,
-        ["deploy", "--env", "staging", "--region", REGION, "--stack", "SecurityStack", "--stack", "NetworkStack"],
+
+def stack_statuses(regions: list[str]) -> dict[str, str]:
+    import boto3
+
+    return {
+        f"{region}/{stack['StackName']}": stack["StackStatus"]
+        for region in regions
+        for stack in boto3.client("cloudformation", region_name=region).describe_stacks()["Stacks"]
+    }
+
+
+def test_development_deploys_verified_and_validates(emulator: str, tmp_path: Path, cli: Any) -> None:
+    regions = [t.region for t in targets_of(load_config().environments["development"])]
+    for region in regions:
+        bootstrap(region, tmp_path)
+    seed_hosted_zone(regions)
+    started = time.monotonic()
+    deployed = cli("deploy", "--env", "development", "--out", str(tmp_path / "out"))
+    seconds = time.monotonic() - started
+    assert deployed.exit_code == 0, deployed.output[-4000:]
+    assert "deployed but not as declared" not in deployed.output
+    statuses = stack_statuses(regions)
+    development = {k: v for k, v in statuses.items() if "/genai-demo-development-" in k}
+    expected = sum(1 for line in deployed.output.splitlines() if line.startswith("✓ deploy "))
+    assert expected > 0
+    assert set(development.values()) == {"CREATE_COMPLETE"}, development
+    print(f"development: {len(development)} stacks verified CREATE_COMPLETE in {seconds:.0f} s")
+
+    validated = cli("validate", "--env", "development", "--no-probes")
+    lines = validated.output
+    # What the emulator cannot give: pods behind the ALB's target group (no Kubernetes here).
+    for check in ("EKS cluster genai-demo-development", "Aurora cluster", "Redis"):
+        assert check in lines, lines
+
+
+def test_a_stack_failing_inside_the_emulator_fails_the_deploy(emulator: str, tmp_path: Path, cli: Any) -> None:
+    """CertificateStack reads the hosted zone's SSM parameter; unseeded, it fails: no false success."""
+    bootstrap("ap-northeast-1", tmp_path)
+    deployed = cli("deploy", "--env", "development", "--region", "ap-northeast-1", "--stack", "SecurityStack")
+    assert deployed.exit_code == 0, deployed.output[-3000:]
+    assert "deployed development: 1 waves, 1 stacks." in deployed.output
+
+    failed = cli(
+        "deploy",
+        "--env",
+        "development",
+        "--region",
+        "ap-northeast-1",
+        "--stack",
+        "SecurityStack",
+        "--stack",
+        "NetworkStack",
+        "--stack",
+        "CertificateStack",
     )
-    assert failed.exit_code == DEPLOY_FAILED_EXIT, failed.output
-    assert "✓ deploy phase 1 ap-east-2: SecurityStack" in failed.output
-    assert "deploy failed in phase 1, ap-east-2, stack NetworkStack (genai-demo-staging-NetworkStack)" in failed.output
+    assert failed.exit_code == DEPLOY_FAILED_EXIT, failed.output[-3000:]
+    assert "deploy failed in phase 1, ap-northeast-1, stack CertificateStack" in failed.output
+    assert "Unable to fetch parameters" in failed.output
+    assert "resume with: genai-infra deploy --env development --region ap-northeast-1" in failed.output
     assert (
-        "resume with: genai-infra deploy --env staging --region ap-east-2 --stack SecurityStack --stack NetworkStack "
-        "--resume-from ap-east-2/NetworkStack"
-    ) in failed.output
+        stack_statuses(["ap-northeast-1"])["ap-northeast-1/genai-demo-development-CertificateStack"]
+        == "ROLLBACK_COMPLETE"
+    )
+
+
+def test_plain_moto_false_success_is_caught_by_the_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    """moto alone reports SecurityStack CREATE_COMPLETE with its resources missing; the deploy says so."""
+    server = shutil.which("moto_server", path=str(PROJECT_ROOT / ".venv" / "bin"))
+    assert server, "moto[server] is pinned in requirements-dev.txt; run bash scripts/setup.sh"
+    port = free_port()
+    process = serve(
+        [server, "-H", "127.0.0.1", "-p", str(port)], lambda text: "Running on" in text, tmp_path / "moto.log"
+    )
+    try:
+        use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", "ap-northeast-1")
+        bootstrap("ap-northeast-1", tmp_path)
+        deployed = cli("deploy", "--env", "development", "--region", "ap-northeast-1", "--stack", "SecurityStack")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert deployed.exit_code == DEPLOY_FAILED_EXIT, deployed.output[-3000:]
+    assert "deployed but not as declared: ap-northeast-1 genai-demo-development-SecurityStack" in deployed.output

@@ -26,6 +26,7 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
+from genai_infra import deploy_verify
 from genai_infra.cli import common
 from genai_infra.cli.aws import ProfileOption, checked_session
 from genai_infra.cli.options import ConfigOption, EnvOption, FromOption, SetOption
@@ -354,6 +355,13 @@ def deploy_arguments(
     return argv
 
 
+def session_clients(session: Any) -> deploy_verify.ClientFactory:
+    """Clients of the checked session (its profile), for the read-back after the deployment."""
+    if session is None:
+        return deploy_verify.boto3_clients
+    return lambda region, service: session.client(service, region_name=region)
+
+
 def deploy(
     env: EnvOption,
     region: RegionOption = None,
@@ -400,8 +408,7 @@ def deploy(
     except PlanError as error:
         raise common.fail(str(error)) from None
     cdk = cdk_executable()
-    if not dry_run:
-        checked_session(profile, config.environments[env], f"deploy of {env}")
+    session = None if dry_run else checked_session(profile, config.environments[env], f"deploy of {env}")
     assemblies = common.target_assemblies(config, targets, out, source)
     if report_preflight(assemblies, common.errors):
         raise common.fail("preflight found errors; see the findings above (genai-infra check --env for all checks).")
@@ -427,6 +434,14 @@ def deploy(
             return
         failure = run_waves(steps, "deploy", "no changes")
     if failure is None:
+        # Never trust CREATE_COMPLETE: read every stack back against its template (genai_infra.deploy_verify),
+        # with the same credentials (and --profile) the deployment used.
+        templates = templates_of(assemblies)
+        deployed = [(w.region, cloudformation_name(w, s), templates[w.region][s]) for w in waves for s in w.stacks]
+        for mismatch in (mismatches := deploy_verify.verify_stacks(deployed, session_clients(session))):
+            common.errors.print(f"[red]error:[/red] deployed but not as declared: {mismatch}", highlight=False)
+        if mismatches:
+            raise typer.Exit(DEPLOY_FAILED_EXIT)
         common.errors.print(
             f"[green]deployed[/] {env}: {len(steps)} waves, {sum(len(w.stacks) for w in waves)} stacks."
         )

@@ -1,0 +1,64 @@
+"""Start moto with the emulator's fixes, models and custom-resource answers, on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+from genai_infra.emulator import custom_resources, fixes, models
+
+LOOPBACK = "127.0.0.1"
+_INSTALLED: dict[str, list[str]] = {}
+
+
+def install(port: int, record_directory: Path | None = None) -> dict[str, list[str]]:
+    """Patch moto in this process (once): the fixes, the models and the custom-resource answers."""
+    # "localhost": moto finds the bucket of a TemplateURL by that host name (path-style addressing).
+    models.ENDPOINT["url"] = f"http://localhost:{port}"
+    if record_directory is not None:
+        custom_resources.RECORD_DIRECTORY["path"] = record_directory
+    if not _INSTALLED:
+        _INSTALLED["fixes"] = fixes.apply()
+        _INSTALLED["models"] = models.register()
+        custom_resources.install()
+        _INSTALLED["custom resources"] = ["in process"]
+    return _INSTALLED
+
+
+@dataclass
+class Emulator:
+    """A running emulator: moto's threaded server with everything installed."""
+
+    port: int
+    server: ThreadedMotoServer
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start(port: int, record_directory: Path | None = None) -> Emulator:
+    install(port, record_directory)
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
+    server.start()
+    return Emulator(port, server)
+
+
+def coverage() -> dict[str, Any]:
+    """What the emulator does with each kind of resource, for the summary table of deploy-local.sh."""
+    return {
+        "api": sorted(t for t in (m.cloudformation_type() for m in models.MODELS) if t not in models.ID_ONLY),
+        "id_only": dict(sorted(models.ID_ONLY.items())),
+        "answered": [record.__dict__ for record in custom_resources.RECORDED],
+    }
+
+
+def coverage_json() -> str:
+    return json.dumps(coverage(), indent=2, sort_keys=True)

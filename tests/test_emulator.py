@@ -1,0 +1,477 @@
+"""The local emulator (genai_infra.emulator): each moto 5.2.5 behaviour it corrects, shown through the APIs.
+
+The emulator runs in a subprocess, as scripts/deploy-local.sh starts it, so its patches of moto
+never reach the other tests' in-process moto. Each test names the fix (and the cause number of
+issue 18) it shows; templates are small, hand-written CloudFormation.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from genai_infra.deploy_verify import verify_stack, verify_stacks
+from genai_infra.emulator import models
+
+REGION = "ap-east-2"
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    record = tmp_path_factory.mktemp("record")
+    log = (record / "emulator.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--record", str(record)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(300):
+            if "emulator ready" in (record / "emulator.log").read_text():
+                break
+            assert process.poll() is None, (record / "emulator.log").read_text()
+            time.sleep(0.1)
+        yield {"endpoint": f"http://localhost:{port}", "record": record}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def aws(emulator: dict[str, Any]) -> Any:
+    def client(service: str, region: str = REGION) -> Any:
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            region_name=region,
+            endpoint_url=emulator["endpoint"],
+            aws_access_key_id="emulator-test",
+            aws_secret_access_key="emulator-test",
+        )
+
+    return client
+
+
+def deploy(aws: Any, name: str, resources: dict[str, Any], region: str = REGION, **extra: Any) -> dict[str, Any]:
+    """Create a stack through a change set, as the CDK CLI does; its description afterwards."""
+    cloudformation = aws("cloudformation", region)
+    template = {"Resources": resources, **extra}
+    cloudformation.create_change_set(
+        StackName=name, ChangeSetName="cdk-deploy-change-set", ChangeSetType="CREATE", TemplateBody=json.dumps(template)
+    )
+    cloudformation.execute_change_set(StackName=name, ChangeSetName="cdk-deploy-change-set")
+    stack: dict[str, Any] = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    return stack
+
+
+TAGS = [{"Key": "Project", "Value": "genai-demo"}]
+
+
+def test_fix_kms_key_tags(aws: Any) -> None:
+    """1: a tagged KMS key is created, with its tags (moto alone fails with KeyError 'TagKey')."""
+    stack = deploy(aws, "kms-tags", {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}, "Tags": TAGS}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    key = aws("cloudformation").describe_stack_resource(StackName="kms-tags", LogicalResourceId="Key")
+    key_id = key["StackResourceDetail"]["PhysicalResourceId"]
+    assert aws("kms").list_resource_tags(KeyId=key_id)["Tags"] == [{"TagKey": "Project", "TagValue": "genai-demo"}]
+
+
+def test_fix_failed_change_set_fails_the_stack(aws: Any) -> None:
+    """2: a resource failing inside ExecuteChangeSet ends in ROLLBACK_COMPLETE with the resource named,
+    and a retried execution is refused instead of diffing to nothing and reporting CREATE_COMPLETE."""
+    broken = {
+        "Subnet": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": "vpc-0000000000000000", "CidrBlock": "10.0.0.0/24"},
+        }
+    }
+    stack = deploy(aws, "fails", broken)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = aws("cloudformation").describe_stack_events(StackName="fails")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [e["LogicalResourceId"] for e in failed] == ["Subnet"]
+    with pytest.raises(ClientError, match="EXECUTE_FAILED"):
+        aws("cloudformation").execute_change_set(StackName="fails", ChangeSetName="cdk-deploy-change-set")
+    assert aws("cloudformation").describe_stacks(StackName="fails")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+def test_fix_ssm_parameter_tags_and_name(aws: Any) -> None:
+    """3 and 7: a parameter with a tag map and without a Name (EKS's kubectl barrier) is created."""
+    parameter = {
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {"Type": "String", "Value": "ready", "Tags": {"Project": "genai-demo"}},
+    }
+    stack = deploy(aws, "barrier", {"Barrier": parameter})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    name = aws("cloudformation").describe_stack_resource(StackName="barrier", LogicalResourceId="Barrier")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    assert name.startswith("barrier-Barrier-")
+    assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "ready"
+
+
+def test_fix_missing_ssm_parameter_input(aws: Any) -> None:
+    """4: an SSM-typed input naming a parameter that does not exist is a validation error naming it."""
+    template = {
+        "Parameters": {"Zone": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/not/seeded"}},
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    }
+    with pytest.raises(ClientError, match=r"Unable to fetch parameters \[/not/seeded\]"):
+        aws("cloudformation").create_stack(StackName="unseeded", TemplateBody=json.dumps(template))
+
+
+def test_models_for_types_moto_lacks(aws: Any) -> None:
+    """5: a type moto has no model for is created through moto's own API (a secret, an alarm)."""
+    secret = {
+        "Type": "AWS::SecretsManager::Secret",
+        "Properties": {
+            "Name": "genai-demo/test/master",
+            "GenerateSecretString": {
+                "SecretStringTemplate": '{"username": "admin"}',
+                "GenerateStringKey": "password",
+                "PasswordLength": 24,
+            },
+        },
+    }
+    alarm = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "MetricName": "CPUUtilization",
+            "Namespace": "AWS/RDS",
+            "Statistic": "Average",
+            "Period": "60",
+            "EvaluationPeriods": "3",
+            "Threshold": "80",
+            "ComparisonOperator": "GreaterThanThreshold",
+        },
+    }
+    stack = deploy(aws, "models", {"Secret": secret, "Alarm": alarm})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    value = json.loads(aws("secretsmanager").get_secret_value(SecretId="genai-demo/test/master")["SecretString"])
+    assert value["username"] == "admin"
+    assert len(value["password"]) == 24
+    alarms = aws("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert [a["Threshold"] for a in alarms if a["AlarmName"].startswith("models-Alarm-")] == [80.0]
+
+
+def test_id_only_types_are_listed_with_a_reason() -> None:
+    """5: where moto has no API the model gives an id only, and says why, in one list."""
+    assert "AWS::MSK::Replicator" in models.ID_ONLY
+    assert all(reason for reason in models.ID_ONLY.values())
+    assert {"AWS::EKS::Cluster", "AWS::RDS::DBCluster", "AWS::ElastiCache::ReplicationGroup"}.isdisjoint(models.ID_ONLY)
+
+
+AURORA = {
+    "Cluster": {
+        "Type": "AWS::RDS::DBCluster",
+        "Properties": {
+            "DBClusterIdentifier": "aurora-test",
+            "Engine": "aurora-postgresql",
+            "EngineVersion": "15.17",
+            "MasterUsername": "admin",
+            "MasterUserPassword": "local-emulator-only",
+        },
+    },
+    "Writer": {
+        "Type": "AWS::RDS::DBInstance",
+        "Properties": {
+            "DBClusterIdentifier": {"Ref": "Cluster"},
+            "DBInstanceClass": "db.r6g.large",
+            "DBInstanceIdentifier": "aurora-test-1",
+            "Engine": "aurora-postgresql",
+        },
+    },
+}
+
+
+def test_fix_rds_instance_in_cluster(aws: Any) -> None:
+    """6: an Aurora instance joins its cluster (moto alone: KeyError 'aurora-postgresql')."""
+    stack = deploy(aws, "aurora", AURORA)
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    cluster = aws("rds").describe_db_clusters(DBClusterIdentifier="aurora-test")["DBClusters"][0]
+    assert [(m["DBInstanceIdentifier"], m["IsClusterWriter"]) for m in cluster["DBClusterMembers"]] == [
+        ("aurora-test-1", True)
+    ]
+
+
+def test_fix_load_balancer_full_names(aws: Any) -> None:
+    """8: TargetGroupFullName, which the ALB alarms' dimensions use, is answered."""
+    resources = {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.8.0.0/16"}},
+        "Group": {
+            "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+            "Properties": {
+                "Name": "app-tg",
+                "Port": 8080,
+                "Protocol": "HTTP",
+                "VpcId": {"Ref": "Vpc"},
+                "TargetType": "ip",
+            },
+        },
+    }
+    outputs = {"FullName": {"Value": {"Fn::GetAtt": ["Group", "TargetGroupFullName"]}}}
+    stack = deploy(aws, "target-group", resources, Outputs=outputs)
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert stack["Outputs"][0]["OutputValue"].startswith("targetgroup/app-tg/")
+
+
+def test_fix_global_cluster_source_region_and_secondary_states(aws: Any) -> None:
+    """9 and 13: a global cluster from a Taipei source; Tokyo's secondary has no writer and is 'connected'."""
+    primary = aws("rds").create_db_cluster(
+        DBClusterIdentifier="global-primary",
+        Engine="aurora-postgresql",
+        MasterUsername="admin",
+        MasterUserPassword="local-only",
+    )["DBCluster"]
+    aws("rds").create_global_cluster(
+        GlobalClusterIdentifier="global-test", SourceDBClusterIdentifier=primary["DBClusterArn"]
+    )
+    tokyo = aws("rds", "ap-northeast-1")
+    tokyo.create_db_cluster(
+        DBClusterIdentifier="global-secondary", Engine="aurora-postgresql", GlobalClusterIdentifier="global-test"
+    )
+    tokyo.create_db_instance(
+        DBInstanceIdentifier="global-secondary-1",
+        DBClusterIdentifier="global-secondary",
+        DBInstanceClass="db.r6g.large",
+        Engine="aurora-postgresql",
+    )
+    members = tokyo.describe_db_clusters(DBClusterIdentifier="global-secondary")["DBClusters"][0]["DBClusterMembers"]
+    assert [m["IsClusterWriter"] for m in members] == [False]
+    global_members = tokyo.describe_global_clusters(GlobalClusterIdentifier="global-test")["GlobalClusters"][0][
+        "GlobalClusterMembers"
+    ]
+    by_role = {m["IsWriter"]: m for m in global_members}
+    assert by_role[True]["DBClusterArn"] == primary["DBClusterArn"]
+    assert by_role[False]["SynchronizationStatus"] == "connected"
+
+
+def test_fix_change_sets_per_stack(aws: Any) -> None:
+    """10: two stacks of one wave, both with CDK's change-set name, each execute their own."""
+    cloudformation = aws("cloudformation")
+    for name in ("wave-a", "wave-b"):
+        cloudformation.create_change_set(
+            StackName=name,
+            ChangeSetName="cdk-deploy-change-set",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+        )
+    described = cloudformation.describe_change_set(StackName="wave-a", ChangeSetName="cdk-deploy-change-set")
+    assert described["StackName"] == "wave-a"
+    for name in ("wave-a", "wave-b"):
+        cloudformation.execute_change_set(StackName=name, ChangeSetName="cdk-deploy-change-set")
+    statuses = {s["StackName"]: s["StackStatus"] for s in cloudformation.describe_stacks()["Stacks"]}
+    assert (statuses["wave-a"], statuses["wave-b"]) == ("CREATE_COMPLETE", "CREATE_COMPLETE")
+
+
+def test_fix_policy_conditions_scope_statements(aws: Any) -> None:
+    """11: CDK's TLS-only Deny lets uploads through; a Deny without a condition still refuses them."""
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="assets", CreateBucketConfiguration={"LocationConstraint": REGION})
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::assets", "arn:aws:s3:::assets/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    s3.put_bucket_policy(Bucket="assets", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket="assets", Key="template.json", Body=b"{}")
+    deny = {k: v for k, v in tls_only.items() if k != "Condition"}
+    s3.put_bucket_policy(Bucket="assets", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+    with pytest.raises(ClientError, match=r"\(403\)"):
+        s3.put_object(Bucket="assets", Key="other.json", Body=b"{}")
+
+
+def test_custom_resources_answered_in_process(aws: Any, emulator: dict[str, Any]) -> None:
+    """12: CfnJson evaluated, Custom::AWS calls the emulator in the region it names, manifests recorded."""
+    put = {
+        "service": "SSM",
+        "action": "putParameter",
+        "parameters": {
+            "Name": "/genai-demo/test/health-check-id",
+            "Value": "hc-1",
+            "Type": "String",
+            "Overwrite": "TRUE:BOOLEAN",
+        },
+        "physicalResourceId": {"id": "/genai-demo/test/health-check-id"},
+        "region": "us-east-1",
+    }
+    resources = {
+        "Json": {"Type": "Custom::AWSCDKCfnJson", "Properties": {"ServiceToken": "local", "Value": '{"a": ["b"]}'}},
+        "Put": {"Type": "Custom::AWS", "Properties": {"ServiceToken": "local", "Create": json.dumps(put)}},
+        "Manifest": {
+            "Type": "Custom::AWSCDK-EKS-KubernetesResource",
+            "Properties": {
+                "ServiceToken": "local",
+                "ClusterName": "c",
+                "Manifest": '[{"kind": "Namespace", "metadata": {"name": "app"}}]',
+            },
+        },
+    }
+    stack = deploy(aws, "custom", resources, Outputs={"Json": {"Value": {"Fn::GetAtt": ["Json", "Value"]}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert (
+        aws("ssm", "us-east-1").get_parameter(Name="/genai-demo/test/health-check-id")["Parameter"]["Value"] == "hc-1"
+    )
+    recorded = json.loads((emulator["record"] / REGION / "custom" / "Manifest.json").read_text())
+    assert recorded["manifest"] == [{"kind": "Namespace", "metadata": {"name": "app"}}]
+    answered = [json.loads(line) for line in (emulator["record"] / "answered.jsonl").read_text().splitlines()]
+    assert {(a["logical_id"], a["how"]) for a in answered if a["stack"] == "custom"} == {
+        ("Json", "evaluated"),
+        ("Put", "called"),
+        ("Manifest", "recorded"),
+    }
+
+
+def test_an_unknown_custom_resource_fails_its_stack(aws: Any) -> None:
+    """12: a custom resource the emulator cannot answer fails the stack, naming it; never a success."""
+    stack = deploy(
+        aws, "custom-unknown", {"Other": {"Type": "Custom::Unknown", "Properties": {"ServiceToken": "local"}}}
+    )
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = aws("cloudformation").describe_stack_events(StackName="custom-unknown")["StackEvents"]
+    assert any("Custom::Unknown" in (e.get("ResourceStatusReason") or "") for e in events)
+
+
+def test_fix_validate_visible_states(aws: Any) -> None:
+    """13: an MSK cluster is ACTIVE, and an AWS::EKS::Addon answers DescribeAddon."""
+    arn = aws("kafka").create_cluster(
+        ClusterName="msk-test",
+        KafkaVersion="3.9.x",
+        NumberOfBrokerNodes=3,
+        BrokerNodeGroupInfo={"InstanceType": "kafka.t3.small", "ClientSubnets": ["subnet-1", "subnet-2", "subnet-3"]},
+    )["ClusterArn"]
+    assert aws("kafka").describe_cluster(ClusterArn=arn)["ClusterInfo"]["State"] == "ACTIVE"
+    addon = {
+        "Type": "AWS::EKS::Addon",
+        "Properties": {"ClusterName": "eks-test", "AddonName": "vpc-cni", "AddonVersion": "v1.20.0-eksbuild.1"},
+    }
+    assert deploy(aws, "addon", {"Addon": addon})["StackStatus"] == "CREATE_COMPLETE"
+    described = aws("eks").describe_addon(clusterName="eks-test", addonName="vpc-cni")["addon"]
+    assert (described["status"], described["addonVersion"]) == ("ACTIVE", "v1.20.0-eksbuild.1")
+    assert aws("eks").list_addons(clusterName="eks-test")["addons"] == ["vpc-cni"]
+
+
+def test_fix_termination_protection(aws: Any) -> None:
+    """14: UpdateTerminationProtection is answered (production's stacks keep it, decision S5)."""
+    deploy(aws, "protected", {"Topic": {"Type": "AWS::SNS::Topic"}})
+    aws("cloudformation").update_termination_protection(StackName="protected", EnableTerminationProtection=True)
+    assert aws("cloudformation").describe_stacks(StackName="protected")["Stacks"][0]["EnableTerminationProtection"]
+
+
+# --- deploy_verify against the emulator -----------------------------------------------------------------
+
+
+def clients_of(aws: Any) -> Any:
+    return lambda region, service: aws(service, region)
+
+
+def test_verify_accepts_a_stack_that_is_what_it_declares(aws: Any) -> None:
+    """15 too: the moto models that had no physical id (here a security group ingress) now have one."""
+    resources = {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+        "Group": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "app", "VpcId": {"Ref": "Vpc"}},
+        },
+        "Ingress": {
+            "Type": "AWS::EC2::SecurityGroupIngress",
+            "Properties": {
+                "GroupId": {"Ref": "Group"},
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "CidrIp": "10.9.0.0/16",
+            },
+        },
+        "Parameter": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {"Name": "/genai-demo/test/vpc", "Type": "String", "Value": "declared"},
+        },
+    }
+    deploy(aws, "verified", resources)
+    assert verify_stack(REGION, "verified", {"Resources": resources}, clients_of(aws)) == []
+
+
+def test_verify_names_the_stack_and_resource_that_differ(aws: Any) -> None:
+    """A resource moto skipped, a parameter gone or changed, a failed stack: each named, none trusted."""
+    resources = {
+        "Parameter": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {"Name": "/genai-demo/test/gone", "Type": "String", "Value": "v"},
+        },
+        "Changed": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {"Name": "/genai-demo/test/changed", "Type": "String", "Value": "v"},
+        },
+        "Skipped": {"Type": "AWS::IoTWireless::Destination", "Properties": {"Name": "d"}},
+    }
+    deploy(aws, "drifted", resources)
+    aws("ssm").delete_parameter(Name="/genai-demo/test/gone")
+    aws("ssm").put_parameter(Name="/genai-demo/test/changed", Value="other", Type="String", Overwrite=True)
+    failed = {
+        "Subnet": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": "vpc-0000000000000001", "CidrBlock": "10.0.0.0/24"},
+        }
+    }
+    deploy(aws, "failed", failed)
+    mismatches = verify_stacks(
+        [
+            (REGION, "drifted", {"Resources": resources}),
+            (REGION, "failed", {"Resources": failed}),
+            (REGION, "absent", {}),
+        ],
+        clients_of(aws),
+    )
+    text = [str(m) for m in mismatches]
+    gone = f"{REGION} drifted resource Parameter: SSM parameter /genai-demo/test/gone does not read back"
+    assert any(t.startswith(gone) for t in text)
+    assert (
+        f"{REGION} drifted resource Changed: SSM parameter /genai-demo/test/changed reads 'other', declared 'v'" in text
+    )
+    assert f"{REGION} drifted resource Skipped: AWS::IoTWireless::Destination: declared but does not exist" in text
+    assert any(t.startswith(f"{REGION} failed: status ROLLBACK_COMPLETE") for t in text)
+    assert any(t.startswith(f"{REGION} absent: cannot be read back") for t in text)
+    assert len(mismatches) == 5
+
+
+def test_summary_table_classifies_every_resource(tmp_path: Path) -> None:
+    from genai_infra.emulator.report import summary_table
+
+    (tmp_path / "A.template.json").write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Key": {"Type": "AWS::KMS::Key"},
+                    "Cluster": {"Type": "AWS::RDS::DBCluster"},
+                    "Replicator": {"Type": "AWS::MSK::Replicator"},
+                    "Chart": {"Type": "Custom::AWSCDK-EKS-HelmChart"},
+                    "Other": {"Type": "AWS::IoTWireless::Destination"},
+                }
+            }
+        )
+    )
+    table = summary_table([tmp_path])
+    for row in (
+        "emulated: moto's own model",
+        "emulated: emulator model over moto's API",
+        "id only (no moto API)",
+        "custom: recorded only",
+        "not modelled (the verification fails)",
+    ):
+        assert row in table

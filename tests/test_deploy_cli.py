@@ -57,7 +57,7 @@ def fake_cdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FAKE_CDK_LOG", str(log))
     monkeypatch.delenv("FAKE_CDK_FAIL", raising=False)
     # The fake deploys nothing, so there is nothing to read back (tests/test_deploy_verify.py covers that).
-    monkeypatch.setattr(deploy_verify, "verify_stacks", lambda stacks: [])
+    monkeypatch.setattr(deploy_verify, "verify_stacks", lambda stacks, clients=None: [])
     return log
 
 
@@ -323,12 +323,12 @@ def test_a_log_gets_one_line_per_stack_event(cli: Any, fake_cdk: Path, tmp_path:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert (
-        "deploy phase 1 us-east-1 CertificateStack: CREATE_IN_PROGRESS AWS::CloudFormation::Stack "
-        "genai-demo-development-CertificateStack User Initiated"
+        "deploy phase 6 us-east-1 CostOptimizationStack: CREATE_IN_PROGRESS AWS::CloudFormation::Stack "
+        "genai-demo-development-CostOptimizationStack User Initiated"
     ) in lines
     assert (
-        "deploy phase 1 us-east-1 CertificateStack: CREATE_COMPLETE AWS::CloudFormation::Stack "
-        "genai-demo-development-CertificateStack"
+        "deploy phase 6 us-east-1 CostOptimizationStack: CREATE_COMPLETE AWS::CloudFormation::Stack "
+        "genai-demo-development-CostOptimizationStack"
     ) in lines
     events = [line for line in lines if line.startswith("deploy phase ")]
     stacks = sum(1 for call in calls(fake_cdk) for arg in call if arg.endswith("Stack"))

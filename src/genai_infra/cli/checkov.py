@@ -49,7 +49,9 @@ def checkov(
     ] = None,
     out: Annotated[Path, typer.Option(help="directory for the cloud assemblies")] = Path("cdk.out"),
     source: FromOption = None,
-    show_all: Annotated[bool, typer.Option("--all", help="list acknowledged findings and their reasons too")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", metavar="", help="list acknowledged findings and their reasons too")
+    ] = False,
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:

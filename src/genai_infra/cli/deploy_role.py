@@ -23,7 +23,7 @@ from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, select_environment
 
 ACCOUNT = re.compile(r"^\d{12}$")
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="print the cdk commands and exit")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", metavar="", help="print the cdk commands and exit")]
 
 
 def _run(commands: list[list[str]], dry_run: bool, what: str) -> None:

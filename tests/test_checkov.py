@@ -125,12 +125,12 @@ def test_checkov_command_prints_the_finding_and_a_stanza_and_exits_one(
     from rich.console import Console
     from typer.testing import CliRunner
 
-    from genai_infra.cli import main
+    from genai_infra.cli import common, main
 
     mutated = mutated_staging(assemblies, tmp_path)
-    monkeypatch.setattr(main, "console", Console(width=250))
-    monkeypatch.setattr(main, "errors", Console(stderr=True, width=250))
-    monkeypatch.setattr(main, "_synthesize", lambda config, targets, out: [mutated])
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(common, "synthesize_targets", lambda config, targets, out: [mutated])
     result = CliRunner().invoke(main.app, ["checkov", "--env", "staging"])
     assert result.exit_code == 1, result.output
     assert any("CKV_AWS_96" in line and "RdsStack/AuroraCluster" in line for line in result.output.splitlines())

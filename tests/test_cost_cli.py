@@ -33,8 +33,8 @@ def test_optional_percentage_of_fail_over_budget_is_expanded() -> None:
     assert expand_optional_values(["--fail-over-budget", "90"]) == ["--fail-over-budget", "90"]
 
 
-# Development as synthesized today (decision C12's stack set): 303.5 USD, 152 % of its 200 USD budget.
-DEVELOPMENT_USD, PRODUCTION_USD = 303.5, 4777.19
+# Development as synthesized today (decision C12's stack set): 304.3 USD, 152 % of its 200 USD budget.
+DEVELOPMENT_USD, PRODUCTION_USD = 304.3, 4787.77
 
 
 def test_under_a_given_percentage_exits_zero(out: str) -> None:
@@ -65,7 +65,7 @@ def test_json_output(out: str) -> None:
     assert production["total_usd"] == PRODUCTION_USD
     assert production["budget_usd"] == 1000
     assert production["document_estimate_usd"] == 800
-    assert production["budget_percent"] == 477.7
+    assert production["budget_percent"] == 478.8
     # On-demand and 1-year committed totals side by side; MSK (no commitment offered) keeps its price.
     committed = {item["scenario"]: item for item in production["committed"]}
     assert production["on_demand_total_usd"] == PRODUCTION_USD
@@ -89,7 +89,7 @@ def test_json_output(out: str) -> None:
 def test_compare_shows_the_three_environments(out: str) -> None:
     result = cost("--compare", "--from", out, "--planned")
     assert result.exit_code == 0, result.output
-    for text in ("development", "staging", "production", "303.50", "494.76", "4,777.19", "1,000.00"):
+    for text in ("development", "staging", "production", "304.30", "495.62", "4,787.77", "1,000.00"):
         assert text in result.output
 
 

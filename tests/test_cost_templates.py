@@ -87,7 +87,7 @@ FOUNDATION = {
 }
 # Every stack of every target, as measured with the bundled catalog and usage file. These move
 # when a stack or a price changes: update them together with the numbers in the closing note.
-TOTALS = {"development": 303.5, "staging": 494.76, "production": 4777.19}
+TOTALS = {"development": 304.3, "staging": 495.62, "production": 4787.77}
 
 
 @pytest.mark.parametrize("environment", ["development", "staging", "production"])

@@ -337,6 +337,21 @@ def test_custom_resources_answered_in_process(aws: Any, emulator: dict[str, Any]
     }
 
 
+def test_the_app_database_user_is_recorded_not_created() -> None:
+    """S8's user needs PostgreSQL, which the emulator does not run: recorded under the user's name."""
+    from genai_infra.emulator.custom_resources import answer
+
+    physical, data, record = answer(
+        "Custom::AppDatabaseUser", {"UserName": "genai_demo_app", "SqlSha256": "0" * 64}, "ap-east-2", "s", "User"
+    )
+    assert (physical, data, record.how, record.detail) == (
+        "genai_demo_app",
+        {},
+        "recorded",
+        "database user genai_demo_app",
+    )
+
+
 def test_an_unknown_custom_resource_fails_its_stack(aws: Any) -> None:
     """12: a custom resource the emulator cannot answer fails the stack, naming it; never a success."""
     stack = deploy(

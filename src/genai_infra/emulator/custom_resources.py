@@ -2,13 +2,14 @@
 
 moto answers a custom resource by invoking its Lambda function in Docker, which the emulator does
 not have (and `lambda.use_docker=false` does not reach that path). The emulator answers the four
-kinds this project's templates hold, by what their provider would do:
+kinds this project's templates hold (five), by what their provider would do:
 
 - Custom::AWSCDKCfnJson: the JSON string evaluated (CDK's CfnJson provider returns it parsed);
 - Custom::AWS (AwsCustomResource): its SDK call made against the emulator, in the region it names,
   with the response flattened into the attributes the template reads (`Parameter.Value`);
 - Custom::AWSCDK-EKS-KubernetesResource and -HelmChart: recorded only (no Kubernetes here), each
-  manifest and chart kept in `RECORDED` and, when a record directory is set, written there as JSON.
+  manifest and chart kept in `RECORDED` and, when a record directory is set, written there as JSON;
+- Custom::AppDatabaseUser (decision S8): recorded only (no PostgreSQL here).
 
 Any other custom resource type fails its stack with a message that names it: never a silent success.
 """
@@ -158,6 +159,13 @@ def answer(
         record = Answered(region, stack, logical_id, resource_type, "recorded", chart)
         _record_file(record, {**{k: v for k, v in properties.items() if k != "Values"}, "Values": values})
         return logical_id, {}, record
+    if resource_type == "Custom::AppDatabaseUser":
+        # Decision S8's database user: no PostgreSQL runs in the emulator, so the user is recorded, not
+        # created; its SQL is run against a real PostgreSQL 15 by tests/test_app_database_user.py.
+        user = str(properties.get("UserName"))
+        record = Answered(region, stack, logical_id, resource_type, "recorded", f"database user {user}")
+        _record_file(record, dict(properties))
+        return user, {}, record
     raise UnsupportedCustomResourceError(
         f"the emulator cannot answer custom resource {logical_id} of type {resource_type}; "
         "add its answer to genai_infra.emulator.custom_resources"

@@ -381,6 +381,14 @@ def test_fix_validate_visible_states(aws: Any) -> None:
     assert aws("eks").list_addons(clusterName="eks-test")["addons"] == ["vpc-cni"]
 
 
+def test_fix_public_ami_parameters(aws: Any) -> None:
+    """17. The public Amazon Linux AMI parameters resolve in ap-east-2, as they do in every AWS region."""
+    name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64"
+    value = aws("ssm", "ap-east-2").get_parameter(Name=name)["Parameter"]["Value"]
+    assert value.startswith("ami-")
+    assert value == aws("ssm", "ap-northeast-1").get_parameter(Name=name)["Parameter"]["Value"]
+
+
 def test_fix_termination_protection(aws: Any) -> None:
     """14: UpdateTerminationProtection is answered (production's stacks keep it, decision S5)."""
     deploy(aws, "protected", {"Topic": {"Type": "AWS::SNS::Topic"}})

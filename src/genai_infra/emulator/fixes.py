@@ -431,6 +431,32 @@ def fix_physical_ids() -> None:
     patch(lambda_models.LayerVersion, "physical_resource_id", property(lambda self: self.arn))
 
 
+# moto 5.2.5 ships the public Amazon Linux AMI parameters of the regions it knew, not of ap-east-2
+# (Taipei opened later); the nearest region it has stands in for it.
+PUBLIC_AMI_STAND_IN = {"ap-east-2": "ap-northeast-1"}
+
+
+def fix_public_ami_parameters() -> None:
+    """17. `/aws/service/ami-amazon-linux-latest/*` does not resolve in ap-east-2, so a template that
+    reads an Amazon Linux AMI there (the Session Manager instance of decision S7) fails with "Unable
+    to fetch parameters"; AWS publishes them in every region."""
+    original = ssm_models.ParameterDict._load_latest_amis
+
+    def load_latest_amis(self: Any) -> None:
+        stand_in = PUBLIC_AMI_STAND_IN.get(self.region_name)
+        if stand_in is None:
+            original(self)
+            return
+        region = self.region_name
+        self.region_name = stand_in
+        try:
+            original(self)
+        finally:
+            self.region_name = region
+
+    patch(ssm_models.ParameterDict, "_load_latest_amis", load_latest_amis)
+
+
 def record_addon(account: str, region: str, properties: dict[str, Any], arn: str) -> None:
     """Keep an AWS::EKS::Addon for DescribeAddon (fix 13)."""
     cluster, name = str(properties.get("ClusterName")), str(properties.get("AddonName"))
@@ -460,6 +486,7 @@ FIXES: tuple[Fix, ...] = (
     fix_validate_visible_states,
     fix_termination_protection,
     fix_physical_ids,
+    fix_public_ami_parameters,
 )
 
 

@@ -713,6 +713,12 @@ ID_ONLY_TYPES: dict[str, tuple[str, str, Callable[[Context, str], dict[str, str]
         lambda c, arn: {"DomainName": f"{c.name.lower()}.cloudfront.net"},
         "not created through moto's CloudFront API",
     ),
+    "AWS::CloudFront::ResponseHeadersPolicy": (
+        "cloudfront",
+        "response-headers-policy",
+        lambda c, arn: {"Id": c.name},
+        "moto has no CloudFront response headers policies",
+    ),
     "AWS::WAFv2::WebACL": ("wafv2", "webacl", None, "not created through moto's WAFv2 API"),
     "AWS::WAFv2::LoggingConfiguration": ("wafv2", "logging", None, "not created through moto's WAFv2 API"),
     "AWS::Athena::WorkGroup": (

@@ -30,6 +30,35 @@ def origin_verify_reference(environment: str) -> str:
     return f"{{{{resolve:secretsmanager:{origin_verify_secret_name(environment)}:SecretString}}}}"
 
 
+def generated_token(
+    scope: Construct,
+    *,
+    name: str,
+    description: str,
+    encryption_key: kms.IKey,
+    replica_regions: tuple[str, ...],
+    removal_policy: RemovalPolicy,
+    rotation: str,
+) -> secretsmanager.Secret:
+    """A secret Secrets Manager generates, replicated by name, never rotated on a schedule (`rotation` says why)."""
+    secret = secretsmanager.Secret(
+        scope,
+        "Secret",
+        secret_name=name,
+        description=description,
+        encryption_key=encryption_key,
+        # Letters and digits only: ALB header and query-string conditions treat * and ? as wildcards.
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=SECRET_LENGTH, exclude_punctuation=True, include_space=False
+        ),
+        replica_regions=[secretsmanager.ReplicaRegion(region=region) for region in replica_regions],
+        removal_policy=removal_policy,
+    )
+    acknowledge(secret, f"{AWS_SOLUTIONS}-SMG4", rotation)
+    acknowledge(secret, f"{NIST}-SecretsManagerRotationEnabled", rotation)
+    return secret
+
+
 class OriginVerifySecret(Construct):
     def __init__(
         self,
@@ -44,30 +73,23 @@ class OriginVerifySecret(Construct):
         super().__init__(scope, construct_id)
         if not replica_regions:
             raise ValueError("the origin-verify secret needs at least one replica region (us-east-1, for CloudFront)")
-        self.secret = secretsmanager.Secret(
+        # Replicas use each region's aws/secretsmanager key: the other regions' SecurityStacks (and
+        # their keys) deploy after this one, and us-east-1 has no SecurityStack at all. Kept in
+        # production like every secret (decision S5): a deleted secret's name stays taken for its
+        # recovery window anyway, so destroying it would not let a redeployment recreate it sooner.
+        self.secret = generated_token(
             self,
-            "Secret",
-            secret_name=origin_verify_secret_name(environment),
+            name=origin_verify_secret_name(environment),
             description=f"genai-demo {environment}: value of the X-Origin-Verify header CloudFront sends to the ALBs",
             encryption_key=encryption_key,
-            # Letters and digits only: an ALB http-header condition treats * and ? as wildcards.
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=SECRET_LENGTH, exclude_punctuation=True, include_space=False
-            ),
-            # Replicas use each region's aws/secretsmanager key: the other regions' SecurityStacks (and
-            # their keys) deploy after this one, and us-east-1 has no SecurityStack at all.
-            replica_regions=[secretsmanager.ReplicaRegion(region=region) for region in replica_regions],
-            # Kept in production like every secret (decision S5): a deleted secret's name stays taken for its
-            # recovery window anyway, so destroying it would not let a redeployment recreate it sooner.
+            replica_regions=replica_regions,
             removal_policy=removal_policy,
+            rotation=(
+                "The header value is written into the CloudFront origin and the ALB listener rules when their "
+                "stacks deploy; a scheduled rotation would change it under them and lock CloudFront out. It is "
+                "rotated by a new value followed by a deployment of EdgeStack and both EKSStacks."
+            ),
         )
-        rotation = (
-            "The header value is written into the CloudFront origin and the ALB listener rules when their "
-            "stacks deploy; a scheduled rotation would change it under them and lock CloudFront out. It is "
-            "rotated by a new value followed by a deployment of EdgeStack and both EKSStacks."
-        )
-        acknowledge(self.secret, f"{AWS_SOLUTIONS}-SMG4", rotation)
-        acknowledge(self.secret, f"{NIST}-SecretsManagerRotationEnabled", rotation)
 
 
 def health_check_token_reference(environment: str) -> str:
@@ -97,24 +119,17 @@ class HealthCheckToken(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.secret = secretsmanager.Secret(
+        # The other serving region's ALB and health check resolve it by the same name.
+        self.secret = generated_token(
             self,
-            "Secret",
-            secret_name=health_check_token_secret_name(environment),
+            name=health_check_token_secret_name(environment),
             description=f"genai-demo {environment}: token of the Route 53 health checks' readiness URL",
             encryption_key=encryption_key,
-            # Letters and digits only: a query-string condition treats * and ? as wildcards.
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=SECRET_LENGTH, exclude_punctuation=True, include_space=False
-            ),
-            # The other serving region's ALB and health check resolve it by the same name.
-            replica_regions=[secretsmanager.ReplicaRegion(region=region) for region in replica_regions],
+            replica_regions=replica_regions,
             removal_policy=removal_policy,
+            rotation=(
+                "The token is written into the ALB listener rule and the Route 53 health check when their stacks "
+                "deploy; a scheduled rotation would change it under them and fail every health check. It is "
+                "rotated by a new value followed by a deployment of the EKSStacks and Route53FailoverStacks."
+            ),
         )
-        rotation = (
-            "The token is written into the ALB listener rule and the Route 53 health check when their stacks "
-            "deploy; a scheduled rotation would change it under them and fail every health check. It is rotated "
-            "by a new value followed by a deployment of the EKSStacks and Route53FailoverStacks."
-        )
-        acknowledge(self.secret, f"{AWS_SOLUTIONS}-SMG4", rotation)
-        acknowledge(self.secret, f"{NIST}-SecretsManagerRotationEnabled", rotation)

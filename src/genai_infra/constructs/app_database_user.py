@@ -24,7 +24,7 @@ from constructs import Construct
 
 from genai_infra import app_database
 from genai_infra.app_database.user_setup import setup_statements
-from genai_infra.constructs.aurora import POSTGRES_PORT
+from genai_infra.constructs.database_client import database_client_group
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 
@@ -54,33 +54,14 @@ class AppDatabaseUser(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_name = user_name
-        self.security_group = ec2.CfnSecurityGroup(
+        self.security_group, self.database_ingress = database_client_group(
             self,
-            "SecurityGroup",
             vpc_id=vpc.vpc_id,
             group_name=f"{function_name}-sg",
-            group_description="Creates the application database user: HTTPS and PostgreSQL out",
-            security_group_egress=[
-                ec2.CfnSecurityGroup.EgressProperty(
-                    ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="0.0.0.0/0",
-                    description="Secrets Manager API and CloudFormation's response URL through the NAT gateway",
-                ),
-                ec2.CfnSecurityGroup.EgressProperty(
-                    ip_protocol="tcp", from_port=POSTGRES_PORT, to_port=POSTGRES_PORT,
-                    destination_security_group_id=database_security_group_id,
-                    description="To Aurora PostgreSQL",
-                ),
-            ],
-        )  # fmt: skip
-        self.database_ingress = ec2.CfnSecurityGroupIngress(
-            self,
-            "DatabaseIngress",
-            group_id=database_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            source_security_group_id=self.security_group.attr_group_id,
-            description="PostgreSQL from the function that creates the application's user",
+            description="Creates the application database user: HTTPS and PostgreSQL out",
+            https_reason="Secrets Manager API and CloudFormation's response URL through the NAT gateway",
+            database_security_group_id=database_security_group_id,
+            ingress_description="PostgreSQL from the function that creates the application's user",
         )
         role = iam.Role(
             self,

@@ -9,12 +9,11 @@ matching ingress on the database group. Nothing else gains access to the databas
 from __future__ import annotations
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from genai_infra.constructs.aurora import POSTGRES_PORT
+from genai_infra.constructs.database_client import database_client_group
 from genai_infra.constructs.generated_secret import EXCLUDED_CHARACTERS
 
 SECRETS_MANAGER_TRANSFORM = "AWS::SecretsManager-2024-09-16"
@@ -37,33 +36,14 @@ class PostgresSecretRotation(Construct):
         rotation_days: int,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.security_group = ec2.CfnSecurityGroup(
+        self.security_group, self.database_ingress = database_client_group(
             self,
-            "SecurityGroup",
             vpc_id=vpc_id,
             group_name=f"{function_name}-sg",
-            group_description="Secrets Manager rotation of the Aurora master secret: HTTPS and PostgreSQL out",
-            security_group_egress=[
-                ec2.CfnSecurityGroup.EgressProperty(
-                    ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="0.0.0.0/0",
-                    description="Secrets Manager API through the NAT gateway",
-                ),
-                ec2.CfnSecurityGroup.EgressProperty(
-                    ip_protocol="tcp", from_port=POSTGRES_PORT, to_port=POSTGRES_PORT,
-                    destination_security_group_id=database_security_group_id,
-                    description="To Aurora PostgreSQL",
-                ),
-            ],
-        )  # fmt: skip
-        self.database_ingress = ec2.CfnSecurityGroupIngress(
-            self,
-            "DatabaseIngress",
-            group_id=database_security_group_id,
-            ip_protocol="tcp",
-            from_port=POSTGRES_PORT,
-            to_port=POSTGRES_PORT,
-            source_security_group_id=self.security_group.attr_group_id,
-            description="PostgreSQL from the secret rotation function",
+            description="Secrets Manager rotation of the Aurora master secret: HTTPS and PostgreSQL out",
+            https_reason="Secrets Manager API through the NAT gateway",
+            database_security_group_id=database_security_group_id,
+            ingress_description="PostgreSQL from the secret rotation function",
         )
         # The rotation function reads host, port and engine from the secret: attach the cluster first.
         self.attachment = secretsmanager.CfnSecretTargetAttachment(

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from genai_infra.cli.deploy import ordering_problems, templates_of
 from genai_infra.config import ProjectConfig
 from genai_infra.deployment import (
     Need,
@@ -25,6 +24,7 @@ from genai_infra.deployment import (
     retained_resources,
     unsatisfied,
 )
+from genai_infra.deployment_assemblies import ordering_problems, templates_of
 from genai_infra.phases import DEPENDS_ON, PHASE_OF
 from genai_infra.targets import stacks_of, targets_of
 

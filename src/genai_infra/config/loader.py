@@ -18,7 +18,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from genai_infra.config.defaults import DEFAULTS
-from genai_infra.config.model import EnvironmentConfig, ProjectConfig
+from genai_infra.config.environment import EnvironmentConfig
+from genai_infra.config.project import ProjectConfig
 
 
 class ConfigError(ValueError):

@@ -154,13 +154,25 @@ def _variables_layer() -> Layer:
     source = EnvSettingsSource(ProjectSettings, case_sensitive=False)
     try:
         data = source()
-    except SettingsError as error:
+    except SettingsError:
         raise ConfigError(
-            f"a {ENV_PREFIX}* environment variable is not valid JSON where a list or table is expected ({error}); "
-            "fix or unset it."
+            f"environment variable {_undecodable(source)} is not valid JSON, which a list or table setting needs "
+            '(such as ["t3.large"] or {"key": "value"}); fix or unset it.'
         ) from None
     texts: dict[tuple[str, ...], str] = {}
     return Layer("env", _read_like_set(data, (), texts), texts)
+
+
+def _undecodable(source: EnvSettingsSource) -> str:
+    """The variable pydantic-settings could not decode, found by reading the variables one at a time."""
+    variables = dict(source.env_vars)
+    for name, value in variables.items():
+        source.env_vars = {name: value}
+        try:
+            source()
+        except SettingsError:
+            return name.upper()
+    return f"{ENV_PREFIX}*"
 
 
 def _file_layer(path: Path, source: str) -> Layer:

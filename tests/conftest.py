@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 from genai_infra.config import ProjectConfig, load_config
+from genai_infra.config.loader import CONVENTIONAL_FILE, config_variables
 from genai_infra.synth import Assembly, synthesize
 from genai_infra.targets import Target, all_targets
+
+# Hermetic configuration: a GENAI_INFRA_ configuration variable left in the shell would change what
+# every test loads (the tools' own GENAI_INFRA_CDK, _CHECKOV and _WORKERS are not configuration and stay).
+for _name in config_variables(os.environ):
+    del os.environ[_name]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if CONVENTIONAL_FILE.exists():
+        raise pytest.UsageError(
+            f"{CONVENTIONAL_FILE.resolve()} would change the configuration every test loads; move it away to test."
+        )
 
 
 @pytest.fixture(scope="session")

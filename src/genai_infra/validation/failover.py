@@ -192,22 +192,10 @@ def drill_steps(
         return _wait(f"the Redis global datastore failover to {to_region}", promoted, waiting)
 
     def route53_answer() -> str:
-        route53 = clients(environment.global_region, "route53")
         name = origin_domain(environment.domain)
-        records = failover_records(route53, name)
-        notes, answering = [], None
-        for record in records:  # PRIMARY first
-            healthy, note = health_check_state(route53, record["HealthCheckId"])
-            notes.append(f"{record['SetIdentifier']} {note}")
-            if healthy and answering is None:
-                answering = record
-        if answering is None:
-            raise FailoverError(
-                f"no region's health check is healthy ({'; '.join(notes)}); {name} has no healthy answer."
-            )
-        region = str(answering["SetIdentifier"])
-        note = f"{'; '.join(notes)}; {name} answers from {region}"
-        if answering["Failover"] == "PRIMARY" and region != to_region:
+        region, role, notes = origin_answer(clients(environment.global_region, "route53"), name)
+        note = f"{notes}; {name} answers from {region}"
+        if role == "PRIMARY" and region != to_region:
             note += (
                 f" (the failover record stays with the healthy PRIMARY region; traffic moves to {to_region} "
                 "only when that region's health check fails)"
@@ -249,6 +237,19 @@ def run_steps(
         if not passed:
             return False
     return True
+
+
+def origin_answer(route53: Client, name: str) -> tuple[str, str, str]:
+    """The region Route 53 answers `name` from, its record's role, and each record's health in words."""
+    notes, answering = [], None
+    for record in failover_records(route53, name):  # PRIMARY first
+        healthy, note = health_check_state(route53, record["HealthCheckId"])
+        notes.append(f"{record['SetIdentifier']} {note}")
+        if healthy and answering is None:
+            answering = record
+    if answering is None:
+        raise FailoverError(f"no region's health check is healthy ({'; '.join(notes)}); {name} has no healthy answer.")
+    return str(answering["SetIdentifier"]), str(answering["Failover"]), "; ".join(notes)
 
 
 def failover_records(route53: Client, name: str) -> list[dict[str, Any]]:

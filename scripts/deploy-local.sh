@@ -5,9 +5,9 @@
 # bootstrap every region, seed the hosted zone and its SSM parameter, deploy every stack (each one
 # read back against its template by the deploy command), then `genai-infra validate --no-probes`
 # against the emulator, and print what the emulator modelled, recorded only or could not model.
-# Usage: bash scripts/deploy-local.sh [environment] [out-dir] [--failover-drill]   (after scripts/setup.sh)
+# Usage: bash scripts/deploy-local.sh [environment] [out-dir]   (after scripts/setup.sh)
 # With out-dir holding the checked assemblies (`check --out`), deploy reuses them when it can (--from).
-# --failover-drill: then scripts/failover-drill.sh, the planned and unplanned DR drill and back.
+# With --failover-drill (anywhere), scripts/failover-drill.sh then runs the DR drill there and back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

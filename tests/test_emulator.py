@@ -645,6 +645,7 @@ def test_elasticache_global_datastore_and_its_failover(aws: Any) -> None:
     identifier = aws("cloudformation").describe_stack_resource(StackName="datastore", LogicalResourceId="Datastore")[
         "StackResourceDetail"
     ]["PhysicalResourceId"]
+    assert "AWS::ElastiCache::GlobalReplicationGroup" not in models.ID_ONLY
     prefix, suffix = identifier.split("-", 1)
     assert (len(prefix), suffix) == (5, "drill-datastore")
     tokyo = aws("elasticache", "ap-northeast-1")

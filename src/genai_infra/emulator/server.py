@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from genai_infra.emulator import custom_resources, fixes, global_failover, models
+from genai_infra.emulator import custom_resources, fixes, models
 
 LOOPBACK = "127.0.0.1"
 _INSTALLED: dict[str, list[str]] = {}
@@ -23,6 +23,8 @@ def install(port: int, record_directory: Path | None = None) -> dict[str, list[s
         custom_resources.RECORD_DIRECTORY["path"] = record_directory
     if not _INSTALLED:
         _INSTALLED["fixes"] = fixes.apply()
+        from genai_infra.emulator import global_failover  # defines a model: imported before register()
+
         _INSTALLED["global failover"] = global_failover.apply()
         _INSTALLED["models"] = models.register()
         custom_resources.install()

@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", help="the region lost or recovered")
     parser.add_argument("--expect", help="state: the region both writers must be in")
     options = parser.parse_args(argv)
-    environment = load_config().environments[options.env]
+    environments = load_config().environments
+    if options.env not in environments:
+        parser.error(f"--env must be one of {', '.join(environments)}")
+    environment = environments[options.env]
     if options.action == "state":
         now = state(environment)
         print(f"drill state: {now.describe()}")

@@ -7,11 +7,17 @@
 # against the emulator, and print what the emulator modelled, recorded only or could not model.
 # Usage: bash scripts/deploy-local.sh [environment] [out-dir]   (after scripts/setup.sh)
 # With out-dir holding the checked assemblies (`check --out`), deploy reuses them when it can (--from).
+# With --failover-drill (anywhere), scripts/failover-drill.sh then runs the DR drill there and back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-env_name="${1:-production}"
-out="${2:-cdk.out/local}"
+drill=0
+positional=()
+for arg in "$@"; do
+  if [ "$arg" = "--failover-drill" ]; then drill=1; else positional+=("$arg"); fi
+done
+env_name="${positional[0]:-production}"
+out="${positional[1]:-cdk.out/local}"
 record="$out/emulator-record"
 rm -rf "$record"
 read -r regions qualifier domain zone_name < <(python - "$env_name" <<'PY'
@@ -122,4 +128,7 @@ python -m genai_infra.emulator --summary "${assemblies[@]}" --record "$record"
 if [ "$unexpected" != 0 ]; then
   echo "error: validate found failures the emulator does not explain; see $out/validate.txt" >&2
   exit 1
+fi
+if [ "$drill" = 1 ]; then
+  bash scripts/failover-drill.sh "$env_name" "$out"
 fi

@@ -32,7 +32,7 @@ def classify(resource_type: str) -> str:
 
 
 def summary_table(assemblies: list[Path], record: Path | None = None) -> str:
-    from genai_infra.emulator import models
+    from genai_infra.emulator import global_failover, models  # noqa: F401 (global_failover defines a model)
 
     models.register()
     counts: Counter[str] = Counter()

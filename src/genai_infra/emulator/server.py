@@ -23,6 +23,9 @@ def install(port: int, record_directory: Path | None = None) -> dict[str, list[s
         custom_resources.RECORD_DIRECTORY["path"] = record_directory
     if not _INSTALLED:
         _INSTALLED["fixes"] = fixes.apply()
+        from genai_infra.emulator import global_failover  # defines a model: imported before register()
+
+        _INSTALLED["global failover"] = global_failover.apply()
         _INSTALLED["models"] = models.register()
         custom_resources.install()
         _INSTALLED["custom resources"] = ["in process"]

@@ -18,6 +18,7 @@ from genai_infra.naming import (
     secret_name,
 )
 from genai_infra.validation import aws_checks, kubernetes_api, probes
+from genai_infra.validation.failover import global_writer
 from genai_infra.validation.result import CheckResult, Client, guarded
 
 # (region, service) -> a client of that service in that region: boto3 sessions, or moto/stubs in tests.
@@ -113,12 +114,19 @@ def _region(
         )
 
     aurora_id = data_resource_id(env, region, primary, "aurora")
-    expect_writer = config.aurora.global_role != "secondary"
-    add(
-        "data",
-        f"Aurora cluster {aurora_id}",
-        lambda: aws_checks.aurora_cluster(clients(region, "rds"), aurora_id, expect_writer=expect_writer),
-    )
+
+    def aurora() -> list[CheckResult]:
+        rds = clients(region, "rds")
+        # After `genai-infra failover` the global database, not the configuration, says which cluster writes.
+        writer = (
+            global_writer(rds, aurora_global_cluster_id(env), aurora_id)
+            if config.aurora.global_role != "none"
+            else None
+        )
+        expect_writer = config.aurora.global_role != "secondary" if writer is None else writer
+        return aws_checks.aurora_cluster(rds, aurora_id, expect_writer=expect_writer)
+
+    add("data", f"Aurora cluster {aurora_id}", aurora)
     if config.aurora.global_role != "none":
         global_id = aurora_global_cluster_id(env)
         add(

@@ -46,8 +46,18 @@ fi
 
 lock=node_modules/.package-lock.json
 if [ ! -x node_modules/.bin/cdk ] || ! cmp -s package-lock.json "$lock.source" 2>/dev/null; then
-  # Puppeteer (under the mermaid CLI) would download a Chrome build of its own, which cannot be
-  # fetched here; `genai-infra diagram --format svg|png` uses the machine's Chromium instead.
-  PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$lock.source"
+fi
+
+# Graphviz's `dot` draws `genai-infra diagram --format svg|png`: Debian's package, when apt and root
+# (or sudo without a password) are at hand; without it only those two formats stop, with a sentence.
+# The deploy job (--locked) draws nothing.
+if [ "${1:-}" != "--locked" ] && ! command -v dot >/dev/null && command -v apt-get >/dev/null; then
+  apt="env DEBIAN_FRONTEND=noninteractive apt-get"
+  if [ "$(id -u)" -ne 0 ]; then apt="sudo -n $apt"; fi
+  # DejaVu: the font the pictures name, so text is measured the same on every machine.
+  if ! { $apt update -qq && $apt install -y -qq --no-install-recommends graphviz fonts-dejavu-core >/dev/null; }; then
+    echo "warning: could not install graphviz; diagram --format svg|png needs it (apt-get install graphviz)" >&2
+  fi
 fi

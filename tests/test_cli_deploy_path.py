@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from genai_infra import deploy_verify
 from genai_infra.cli import common, main
 from genai_infra.cli.aws import checked_session
-from genai_infra.cli.deploy import CDK_ENV, unprotected_copies
+from genai_infra.cli.cdk_process import CDK_ENV
+from genai_infra.deployment_assemblies import unprotected_copies
 from genai_infra.synth import Assembly
 
 FAKE_CDK = """\

@@ -4,46 +4,86 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from rich.console import Console
 from typer.testing import CliRunner
 
-from genai_infra import deploy_verify
+from genai_infra import deploy_verify, stack_events
 from genai_infra.cli import common, main
-from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, run_step
+from genai_infra.cli.cdk_process import CDK_ENV
+from genai_infra.cli.deploy import DEPLOY_FAILED_EXIT
+from genai_infra.cli.deploy_progress import run_step
 from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly
 
 # Prints what `cdk deploy --progress events` prints (format of aws-cdk's HistoryActivityPrinter),
 # and fails, as CloudFormation would with a rollback, at the stack named by FAKE_CDK_FAIL (REGION/STACK).
+# It stands in for CloudFormation too: the stack events it prints go to FAKE_CDK_EVENTS, where
+# FakeCloudFormation's DescribeStackEvents finds them.
 FAKE_CDK = """\
-import json, os, sys
+import json, os, sys, time, uuid
 args = sys.argv[1:]
 with open(os.environ["FAKE_CDK_LOG"], "a", encoding="utf-8") as log:
     log.write(json.dumps(args) + "\\n")
 app = args[args.index("--app") + 1]
 environment, region = os.path.basename(app).split("-", 1)
 stacks = [a for a in args if a.endswith("Stack")]
+def event(name, status, resource_type, logical_id, reason=""):
+    record = {"region": region, "StackName": name, "StackId": f"{region}/{name}", "EventId": str(uuid.uuid4()),
+              "LogicalResourceId": logical_id, "ResourceType": resource_type, "ResourceStatus": status,
+              "ResourceStatusReason": reason, "Timestamp": time.time()}
+    with open(os.environ["FAKE_CDK_EVENTS"], "a", encoding="utf-8") as events:
+        events.write(json.dumps(record) + "\\n")
 for stack in stacks:
     name = f"genai-demo-{environment}-{stack}"
     print(f"{name} | 0/4 | 10:00:00 AM | CREATE_IN_PROGRESS      | AWS::CloudFormation::Stack | {name} User Initiated")
+    event(name, "CREATE_IN_PROGRESS", "AWS::CloudFormation::Stack", name, "User Initiated")
     if os.environ.get("FAKE_CDK_FAIL") == f"{region}/{stack}":
         print(f"{name} | 1/4 | 10:00:09 AM | CREATE_FAILED           | AWS::RDS::DBCluster | {stack}/Aurora "
               "(AuroraCluster2778A36C) Resource handler returned message: \\"quota exceeded\\"")
+        event(name, "CREATE_FAILED", "AWS::RDS::DBCluster", "AuroraCluster2778A36C",
+              'Resource handler returned message: "quota exceeded"')
         print(f"{name} | 2/4 | 10:00:30 AM | ROLLBACK_COMPLETE       | AWS::CloudFormation::Stack | {name}")
+        event(name, "ROLLBACK_COMPLETE", "AWS::CloudFormation::Stack", name)
         print(f" ❌  {stack} ({name}) failed: The stack named {name} failed creation: ROLLBACK_COMPLETE")
         sys.exit(1)
     print(f"{name} | 4/4 | 10:00:40 AM | CREATE_COMPLETE         | AWS::CloudFormation::Stack | {name}")
+    event(name, "CREATE_COMPLETE", "AWS::CloudFormation::Stack", name)
     print(f" ✅  {stack} ({name})" if args[0] == "deploy" else f" ✅  {stack}: destroyed")
 """
+
+
+class FakeCloudFormation:
+    """DescribeStackEvents of one region over what the fake cdk recorded, newest first, as CloudFormation answers.
+
+    The poller itself runs against moto in tests/test_stack_events.py; moto cannot roll a stack back.
+    """
+
+    def __init__(self, events: Path, region: str) -> None:
+        self.events = events
+        self.region = region
+
+    def describe_stack_events(self, **request: str) -> dict[str, Any]:
+        stack = request["StackName"]
+        recorded = [json.loads(line) for line in self.events.read_text(encoding="utf-8").splitlines()]
+        found = [e for e in recorded if e.pop("region") == self.region and stack in (e["StackName"], e["StackId"])]
+        if not found:
+            error = {"Error": {"Code": "ValidationError", "Message": f"Stack with id {stack} does not exist"}}
+            raise ClientError(error, "DescribeStackEvents")
+        for e in found:
+            e["Timestamp"] = datetime.fromtimestamp(e["Timestamp"], UTC)
+        return {"StackEvents": found[::-1]}
 
 
 @pytest.fixture
@@ -56,6 +96,12 @@ def fake_cdk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(CDK_ENV, str(script))
     monkeypatch.setenv("FAKE_CDK_LOG", str(log))
     monkeypatch.delenv("FAKE_CDK_FAIL", raising=False)
+    events = tmp_path / "cloudformation-events.jsonl"
+    events.touch()
+    monkeypatch.setenv("FAKE_CDK_EVENTS", str(events))
+    monkeypatch.setattr(
+        stack_events, "cloudformation_clients", lambda session: lambda region: FakeCloudFormation(events, region)
+    )
     # The fake deploys nothing, so there is nothing to read back (tests/test_deploy_verify.py covers that).
     monkeypatch.setattr(deploy_verify, "verify_stacks", lambda stacks, clients=None: [])
     return log
@@ -333,3 +379,23 @@ def test_a_log_gets_one_line_per_stack_event(cli: Any, fake_cdk: Path, tmp_path:
     events = [line for line in lines if line.startswith("deploy phase ")]
     stacks = sum(1 for call in calls(fake_cdk) for arg in call if arg.endswith("Stack"))
     assert len(events) == 2 * stacks  # the fake cdk prints two events per stack
+
+
+def test_without_cloudformation_events_the_deploy_goes_on_and_says_so_once(
+    cli: Any, fake_cdk: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens there once closed
+    monkeypatch.setattr(
+        stack_events,
+        "cloudformation_clients",
+        lambda session: lambda region: session.client("cloudformation", region_name=region, endpoint_url=unreachable),
+    )
+    result = cli("deploy", "--env", "development", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert len(waves(fake_cdk)) == 6
+    assert "deployed development: 6 waves, 8 stacks." in result.output
+    note = "note: no CloudFormation events for the progress from here on: DescribeStackEvents in ap-northeast-1 failed"
+    assert result.output.count(note) == 1, result.output
+    assert not [line for line in result.stdout.splitlines() if line.startswith("deploy phase ")]

@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 
 from genai_infra.bootstrap import bootstrap_command
 from genai_infra.cli import common, main
-from genai_infra.cli.deploy import CDK_ENV, DEPLOY_FAILED_EXIT, cdk_environment
+from genai_infra.cli.cdk_process import CDK_ENV, cdk_environment
+from genai_infra.cli.deploy import DEPLOY_FAILED_EXIT
 from genai_infra.config import load_config
 from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
 from genai_infra.synth import PROJECT_ROOT

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from graphlib import CycleError
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from genai_infra.cli.deploy import ordering_problems, templates_of
 from genai_infra.config import ProjectConfig
 from genai_infra.deployment import (
     Need,
@@ -22,6 +24,7 @@ from genai_infra.deployment import (
     retained_resources,
     unsatisfied,
 )
+from genai_infra.deployment_assemblies import ordering_problems, templates_of
 from genai_infra.phases import DEPENDS_ON, PHASE_OF
 from genai_infra.targets import stacks_of, targets_of
 
@@ -193,6 +196,30 @@ def test_only_the_chosen_stacks(config: ProjectConfig) -> None:
         "phase 1 ap-northeast-1: NetworkStack",
         "phase 5 us-east-1: EdgeStack",
     ]
+
+
+RECORDED_WAVES = Path(__file__).parent / "data" / "planned_waves.json"
+
+
+def test_the_waves_are_the_ones_recorded_before_graphlib(config: ProjectConfig) -> None:
+    # tests/data/planned_waves.json: plan_waves of the hand-written layering, recorded before graphlib
+    # replaced it, for each environment whole, each of its stacks alone and each of its regions.
+    recorded: dict[str, list[str]] = json.loads(RECORDED_WAVES.read_text(encoding="utf-8"))
+    planned: dict[str, list[str]] = {}
+    for environment in ("development", "staging", "production"):
+        targets = targets_of(config.environments[environment])
+        planned[environment] = labels(plan_waves(targets))
+        for stack in sorted({s for target in targets for s in stacks_of(target)}):
+            planned[f"{environment} only {stack}"] = labels(plan_waves(targets, {stack}))
+        for target in targets:
+            planned[f"{environment} region {target.region}"] = labels(plan_waves([target]))
+    assert planned == recorded
+
+
+def test_a_dependency_circle_is_refused(monkeypatch: pytest.MonkeyPatch, config: ProjectConfig) -> None:
+    monkeypatch.setitem(DEPENDS_ON, "SecurityStack", ("NetworkStack",))
+    with pytest.raises(CycleError):
+        plan_waves(targets_of(config.environments["development"]))
 
 
 def test_resume_from(config: ProjectConfig) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,20 @@ class Wave:
 
 
 def _layers(stacks: Sequence[str]) -> list[tuple[str, ...]]:
-    """Split one phase's stacks of a target into waves: a stack goes one wave after its latest dependency."""
-    level: dict[str, int] = {}
-    for stack in stacks:  # `stacks` is in the phase table's order, where a dependency comes first
-        needs = [level[need] for need in DEPENDS_ON.get(stack, ()) if need in level]
-        level[stack] = 1 + max(needs) if needs else 0
-    return [tuple(s for s in stacks if level[s] == n) for n in range(1 + max(level.values(), default=-1))]
+    """Split one phase's stacks of a target into waves: a stack goes one wave after its latest dependency.
+
+    graphlib hands out every stack whose dependencies are all deployed at once, which is one wave;
+    inside a wave the stacks keep the phase table's order. A dependency circle raises CycleError.
+    """
+    chosen = set(stacks)
+    graph = TopologicalSorter({stack: [n for n in DEPENDS_ON.get(stack, ()) if n in chosen] for stack in stacks})
+    graph.prepare()
+    layers: list[tuple[str, ...]] = []
+    while graph.is_active():
+        ready = set(graph.get_ready())
+        layers.append(tuple(stack for stack in stacks if stack in ready))
+        graph.done(*ready)
+    return layers
 
 
 def plan_waves(targets: Sequence[Target], only: Collection[str] | None = None) -> list[Wave]:

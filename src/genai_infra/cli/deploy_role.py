@@ -27,7 +27,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", metavar="", help="print
 
 
 def _run(commands: list[list[str]], dry_run: bool, what: str) -> None:
-    from genai_infra.cli.deploy import cdk_environment
+    from genai_infra.cli.cdk_process import cdk_environment
     from genai_infra.synth import PROJECT_ROOT
 
     for command in commands:
@@ -54,7 +54,7 @@ def bootstrap(
 
     Example: genai-infra bootstrap --env staging --account 123456789012 --dry-run
     """
-    from genai_infra.cli.deploy import cdk_executable
+    from genai_infra.cli.cdk_process import cdk_executable
 
     config = common.project_config(config_file, overrides)
     try:
@@ -87,7 +87,7 @@ def deploy_role(
 
     Example: genai-infra deploy-role --env staging --set ci.github_repository=owner/repo --dry-run
     """
-    from genai_infra.cli.deploy import cdk_executable
+    from genai_infra.cli.cdk_process import cdk_executable
 
     config = common.project_config(config_file, overrides)
     try:

@@ -1,7 +1,7 @@
 """`genai-infra diagram --env E`: the spec's pictures, drawn from the environment's synthesized assemblies.
 
-Mermaid goes to stdout (or one .mmd file per picture with --out); SVG and PNG are drawn from the
-same Mermaid by the mermaid CLI; --write-docs refreshes docs/architecture.md.
+Mermaid goes to stdout (or one .mmd file per picture with --out); SVG and PNG are drawn by
+Graphviz's `dot` from the same pictures' DOT text; --write-docs refreshes docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -47,16 +47,15 @@ def diagram(
     The assemblies are read from --from DIR, or synthesized into a scratch folder.
     Example: genai-infra diagram --env production --from cdk.out/main --out docs/pictures
     """
-    from genai_infra.diagrams.render import RenderError, find_browser, mermaid_cli
+    from genai_infra.diagrams.render import RenderError, find_dot
 
     if output_format not in FORMATS:
         raise common.fail(f"unknown format {output_format!r}; use mermaid, svg or png.")
     if output_format != "mermaid":
         if out is None:
             raise common.fail(f"--format {output_format} writes one file per picture; pass --out DIR.")
-        try:  # before synthesis: a missing browser should not cost a minute of synthesis first
-            mermaid_cli()
-            find_browser()
+        try:  # before synthesis: a missing `dot` should not cost a minute of synthesis first
+            find_dot()
         except RenderError as error:
             raise common.fail(f"{error}.") from None
     if write_docs and env != DOCS_ENVIRONMENT:
@@ -84,14 +83,14 @@ def _draw(env: str, assemblies: list[Assembly], output_format: str, out: Path | 
         if not write_docs:
             sys.stdout.write(architecture_document(env, assemblies))
         return
-    pictures = {f"{env}-{stem}": to_mermaid(picture) for stem, picture in diagrams_of(assemblies).items()}
+    pictures = {f"{env}-{stem}": picture for stem, picture in diagrams_of(assemblies).items()}
     try:
         if output_format == "mermaid":
             out.mkdir(parents=True, exist_ok=True)
             written = []
-            for stem, text in pictures.items():
+            for stem, picture in pictures.items():
                 written.append(out / f"{stem}.mmd")
-                written[-1].write_text(text, encoding="utf-8")
+                written[-1].write_text(to_mermaid(picture), encoding="utf-8")
         else:
             with common.errors.status(f"drawing {len(pictures)} {output_format} images"):
                 written = render_images(pictures, out, output_format)

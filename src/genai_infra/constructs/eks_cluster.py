@@ -21,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
-from genai_infra.config.model import EksConfig
+from genai_infra.config.compute import EksConfig
 from genai_infra.constructs.container_insights import observability_addon_configuration
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov

@@ -13,7 +13,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.model import LoadBalancerConfig
+from genai_infra.config.compute import LoadBalancerConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, ORIGIN_VERIFY_HEADER
 

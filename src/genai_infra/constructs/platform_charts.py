@@ -12,7 +12,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from genai_infra.config.model import ClusterAutoscalerConfig, HelmChartConfig
+from genai_infra.config.compute import ClusterAutoscalerConfig, HelmChartConfig
 from genai_infra.constructs.container_insights import NODE_EXPORTER_VALUES
 from genai_infra.constructs.eks_cluster import GenaiCluster, autoscaler_discovery_tags
 from genai_infra.constructs.irsa import AUTOSCALER_SERVICE_ACCOUNT

@@ -1,5 +1,6 @@
-"""Architecture pictures drawn from synthesized cloud assemblies: Mermaid text, and SVG/PNG through the mermaid CLI."""
+"""Architecture pictures drawn from synthesized cloud assemblies: Mermaid text, and SVG/PNG through Graphviz's dot."""
 
+from genai_infra.diagrams.dot import to_dot
 from genai_infra.diagrams.graph import Cluster, Diagram, Edge, Node, to_mermaid
 from genai_infra.diagrams.pictures import (
     architecture_document,
@@ -21,5 +22,6 @@ __all__ = [
     "regional_architecture",
     "stack_dependencies",
     "stack_organization",
+    "to_dot",
     "to_mermaid",
 ]

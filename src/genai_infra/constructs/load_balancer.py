@@ -181,3 +181,16 @@ class ApplicationEntry(Construct):
             else "Decision C12 gives non-production environments no CloudFront and no WAF (cost); they serve "
             "internal testers at <environment>.<domain>. Switching stacks.edge on adds CloudFront and its web ACL.",
         )
+        if not deletion_protection:
+            acknowledge(
+                self.load_balancer,
+                f"{NIST}-ELBDeletionProtectionEnabled",
+                "Deletion protection is on in production; non-production environments are destroyed freely "
+                "(decision S5).",
+            )
+        acknowledge(
+            self.http,
+            f"{NIST}-ELBv2ACMCertificateRequired",
+            "The HTTP listener only answers with a permanent redirect to HTTPS; the HTTPS listener uses the "
+            "CertificateStack's ACM certificate.",
+        )

@@ -26,8 +26,12 @@ import pytest
 from genai_infra.config import load_config
 from genai_infra.emulator import local_servers
 from genai_infra.naming import APP_DATABASE_USER, data_resource_id, secret_name
+from genai_infra.targets import targets_of
 from genai_infra.validation import probes
 from genai_infra.validation.suite import ProbeOptions, _postgres
+from tests.test_deploy_moto import bootstrap, cli, free_port, seed_hosted_zone, serve, use_endpoint
+
+__all__ = ["cli"]  # the CLI fixture of the deploy integration tests, shared
 
 ENVIRONMENT = load_config().environments["development"]
 REGION = ENVIRONMENT.primary_region
@@ -328,3 +332,67 @@ def test_missing_servers_are_one_sentence(monkeypatch: pytest.MonkeyPatch, tmp_p
     ):
         pass
     assert not (tmp_path / local_servers.DESCRIPTION_FILE).exists()
+
+
+# --- Integration: the whole development environment, validated with probes -----------------------------
+
+
+@pytest.mark.integration
+def test_development_validates_with_probes_against_the_local_servers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any
+) -> None:
+    """Deployed through the real CDK CLI into the emulator with --local-servers, development passes
+    validate's PostgreSQL and Redis probes with its own generated secrets; the IAM login is reported
+    skipped; and with wrong passwords in those secrets the same probes fail."""
+    servers = tmp_path / "servers"
+    port = free_port()
+    process = serve(
+        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--local-servers", str(servers)],
+        lambda text: "emulator ready" in text,
+        tmp_path / "emulator.log",
+    )
+    try:
+        regions = [t.region for t in targets_of(ENVIRONMENT)]
+        use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", regions[0])
+        for region in regions:
+            bootstrap(region, tmp_path)
+        seed_hosted_zone(regions)
+        deployed = cli("deploy", "--env", "development", "--out", str(tmp_path / "out"))
+        assert deployed.exit_code == 0, deployed.output[-4000:]
+
+        def validate() -> dict[str, dict[str, Any]]:
+            ran = cli(
+                "validate", "--env", "development", "--format", "json", "--timeout", "5",
+                "--ca-bundle", str(servers / "ca.pem"), "--no-iam-login",
+            )  # fmt: skip
+            report, _ = json.JSONDecoder().raw_decode(ran.output[ran.output.index("{") :])
+            return {r["location"]: r for r in report["results"]}
+
+        described = json.loads((servers / local_servers.DESCRIPTION_FILE).read_text())
+        postgres = f"127.0.0.1:{described['postgres_port']}"
+        probed = {
+            f"PostgreSQL writer {postgres}": "connected as genaidemo_admin over TLS, writable",
+            f"PostgreSQL reader {postgres}": "connected as genaidemo_admin over TLS",
+            f"PostgreSQL writer user {APP_DATABASE_USER} {postgres}": "LOGIN, member of rds_iam",
+            f"Redis primary 127.0.0.1:{described['redis_port']}": "PONG over TLS with AUTH, Redis 7.",
+        }
+        iam = f"PostgreSQL writer as {APP_DATABASE_USER} (IAM) {postgres}"
+        results = validate()
+        for name, reason in probed.items():
+            assert results[name]["passed"], results[name]
+            assert results[name]["message"].startswith(reason), results[name]
+        assert (results[iam]["passed"], results[iam]["severity"]) == (False, "warning")
+
+        # Wrong passwords in the deployed secrets: the same probes fail (AUTH and SCRAM are real).
+        manager = boto3.client("secretsmanager", region_name=regions[0])
+        master = json.loads(manager.get_secret_value(SecretId=MASTER_SECRET)["SecretString"])
+        manager.put_secret_value(SecretId=MASTER_SECRET, SecretString=json.dumps({**master, "password": "wrong"}))
+        manager.put_secret_value(SecretId=TOKEN_SECRET, SecretString=secrets.token_urlsafe(32))
+        results = validate()
+        for name in probed:
+            assert not results[name]["passed"], results[name]
+        assert "password authentication failed" in results[f"PostgreSQL writer {postgres}"]["message"]
+        assert results[f"Redis primary 127.0.0.1:{described['redis_port']}"]["message"].startswith("AUTH refused")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

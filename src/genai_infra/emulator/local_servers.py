@@ -202,13 +202,17 @@ def accept_auth_token(servers: LocalServers, token: str) -> None:
 
 # --- moto ---------------------------------------------------------------------------------------------
 
-LOCAL_HOST_ATTRIBUTE = "_emulator_local_host"  # set on a moto cluster, instance or group the servers back
+LOCAL_HOST_ATTRIBUTE = "_emulator_local_host"  # set on each moto cluster and instance the server backs
 
 
 def _local_property(original: property) -> property:
+    """moto computes RDS endpoint names in properties: the local host where one is set, moto's name otherwise."""
+    assert original.fget is not None
+    compute = original.fget
+
     def value(self: Any) -> Any:
         host = getattr(self, LOCAL_HOST_ATTRIBUTE, None)
-        return host if host is not None else original.fget(self) if original.fget else None
+        return compute(self) if host is None else host
 
     return property(value)
 

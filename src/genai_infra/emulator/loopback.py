@@ -116,6 +116,19 @@ class Postgres:
     ca_file: Path
 
 
+def _wait_until_accepting(prefix: list[str], run: Path, port: int, seconds: float = 60.0) -> None:
+    """The port opens before start-up ends ("the database system is starting up"); pg_isready waits that out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready = subprocess.run(
+            [*prefix, str(POSTGRES_BIN / "pg_isready"), "-q", "-h", str(run), "-p", str(port)], check=False
+        )
+        if ready.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"PostgreSQL on {LOOPBACK}:{port} does not accept connections after {seconds} s")
+
+
 def start_postgres(tls: Tls, *, user: str, password: str, dbname: str) -> Iterator[Postgres]:
     """initdb a cluster in a fresh directory, TLS only with SCRAM passwords, and run it until the session ends."""
     base = Path(tempfile.mkdtemp(prefix="genai-pg-"))
@@ -146,6 +159,7 @@ def start_postgres(tls: Tls, *, user: str, password: str, dbname: str) -> Iterat
     )  # fmt: skip
     try:
         wait_for_port(port, process)
+        _wait_until_accepting(prefix, run, port)
         subprocess.run(
             [*prefix, str(POSTGRES_BIN / "createdb"), "-h", str(run), "-p", str(port), "-U", user, dbname],
             check=True, capture_output=True, env={**os.environ, "PGPASSWORD": password},

@@ -246,6 +246,20 @@ def test_the_app_database_user_is_created_by_the_projects_sql(emulator: dict[str
     )
     assert not absent.passed
     assert "no role nobody_here" in absent.reason
+    # The master is not what S8 asks of the app user: no rds_iam, and it may create roles and databases.
+    master = probes.postgres_app_user(
+        label="writer",
+        host=cluster["Endpoint"],
+        port=int(cluster["Port"]),
+        master_user=secret["username"],
+        master_password=secret["password"],
+        dbname=AURORA.database_name,
+        app_user=secret["username"],
+        timeout=5.0,
+        sslmode="verify-full",
+        sslrootcert=emulator["ca_file"],
+    )
+    assert (master.passed, master.reason) == (False, "lacks rds_iam; has SUPERUSER, CREATEROLE or CREATEDB")
 
 
 def test_validate_reports_the_iam_login_as_skipped_never_as_passed(

@@ -338,7 +338,7 @@ def test_custom_resources_answered_in_process(aws: Any, emulator: dict[str, Any]
 
 
 def test_the_app_database_user_is_recorded_not_created() -> None:
-    """S8's user needs PostgreSQL, which the emulator does not run: recorded under the user's name."""
+    """S8's user needs PostgreSQL; without --local-servers the emulator runs none: recorded under the user's name."""
     from genai_infra.emulator.custom_resources import answer
 
     physical, data, record = answer(

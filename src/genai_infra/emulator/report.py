@@ -11,6 +11,7 @@ CUSTOM_HOW = {
     "Custom::AWS": "SDK call against the emulator",
     "Custom::AWSCDK-EKS-KubernetesResource": "recorded only",
     "Custom::AWSCDK-EKS-HelmChart": "recorded only",
+    "Custom::AppDatabaseUser": "SQL run in the local PostgreSQL (--local-servers), else recorded",
 }
 
 

@@ -8,7 +8,7 @@ from constructs import Construct
 from genai_infra.constructs.data_lake import DataLake
 from genai_infra.constructs.event_delivery import EVENTS_PREFIX, EventDelivery
 from genai_infra.constructs.event_queries import EventQueries
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.naming import PROJECT, glue_name, log_group_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -21,14 +21,12 @@ class AnalyticsStack(GenaiStack):
         self.lake = DataLake(
             self, "DataLake", environment=environment, config=config, removal_policy=target.stateful_removal_policy
         )
-        logs_key = kms.Key.from_key_arn(
-            self, "LogsKey", read_value(self, environment=environment, key="kms/logs-key-arn")
-        )
+        logs_key = kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn"))
         self.delivery = EventDelivery(
             self,
             "Delivery",
             stream_name=f"{PROJECT}-{environment}-domain-events",
-            cluster_arn=read_value(self, environment=environment, key="msk/cluster-arn"),
+            cluster_arn=self.published("msk/cluster-arn"),
             config=config,
             bucket=self.lake.events,
             bucket_key=self.lake.key,

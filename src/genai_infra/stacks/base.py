@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import DefaultStackSynthesizer, Environment, Stack
 from constructs import Construct
 
+from genai_infra.constructs.shared_values import read_value
 from genai_infra.naming import stack_name
 
 # Stacks import the context from here, beside GenaiStack; constructs import it from genai_infra.target_context.
@@ -28,3 +29,8 @@ class GenaiStack(Stack):
             termination_protection=target.environment.termination_protection,
         )
         self.target = target
+
+    def published(self, key: str) -> str:
+        """A value a stack of this environment published (/genai-demo/<env>/<key> in SSM), read
+        when this stack deploys: how stacks pass values on without CloudFormation exports."""
+        return read_value(self, environment=self.target.environment.name, key=key)

@@ -18,7 +18,6 @@ from genai_infra.constructs.edge_logs import CloudFrontAccessLogs, EdgeLogGroups
 from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.origin_health_alarm import OriginHealthAlarm
 from genai_infra.constructs.origin_verify import origin_verify_reference
-from genai_infra.constructs.shared_values import read_value
 from genai_infra.constructs.web_acl import EdgeWebAcl
 from genai_infra.naming import alert_topic_name, health_check_id_parameter, origin_domain, regional_origin_domain
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -53,7 +52,7 @@ class EdgeStack(GenaiStack):
             primary_origin=origin_domain(domain),
             secondary_origin=regional_origin_domain(domain, secondary[0]) if secondary else None,
             origin_verify=origin_verify_reference(name),
-            certificate_arn=read_value(self, environment=name, key="certificate/arn"),
+            certificate_arn=self.published("certificate/arn"),
             web_acl_arn=self.waf.web_acl.attr_arn,
             config=environment.edge,
             zone=hosted_zone(self, "Zone", dns=target.project.dns),

@@ -27,7 +27,7 @@ from genai_infra.constructs.operator_access import OperatorAccess
 from genai_infra.constructs.origin_records import DirectRecord, LoadBalancerAlias
 from genai_infra.constructs.platform_charts import PlatformCharts
 from genai_infra.constructs.service_account_roles import ServiceAccountRoles
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.kubernetes import WorkloadInputs
 from genai_infra.nag import acknowledge
 from genai_infra.naming import cluster_name as cluster_name_of
@@ -59,10 +59,10 @@ class EKSStack(GenaiStack):
 
         # The foundation: network, keys and the SecurityStack's cluster and node roles.
         self.vpc = self._imported_vpc()
-        eks_key = kms.Key.from_key_arn(self, "EksKey", self._value("kms/eks-key-arn"))
+        eks_key = kms.Key.from_key_arn(self, "EksKey", self.published("kms/eks-key-arn"))
         # Imported mutable so that the secrets encryption policy attaches to the SecurityStack's role.
-        cluster_role = iam.Role.from_role_arn(self, "ClusterRole", self._value("iam/eks-cluster-role-arn"))
-        node_role = iam.Role.from_role_arn(self, "NodeRole", self._value("iam/eks-node-role-arn"), mutable=False)
+        cluster_role = iam.Role.from_role_arn(self, "ClusterRole", self.published("iam/eks-cluster-role-arn"))
+        node_role = iam.Role.from_role_arn(self, "NodeRole", self.published("iam/eks-node-role-arn"), mutable=False)
         secrets_encryption = secrets_encryption_policy(
             self,
             policy_name=f"{target.role_name('eks-cluster')}-secrets-encryption",
@@ -82,7 +82,7 @@ class EKSStack(GenaiStack):
             node_role=node_role,
             secrets_key=eks_key,
             secrets_encryption=secrets_encryption,
-            logs_key=kms.Key.from_key_arn(self, "LogsKey", self._value("kms/logs-key-arn")),
+            logs_key=kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn")),
             log_retention_days=target.environment.audit_log_retention_days,
             node_security_groups=(self._security_group("AppSecurityGroup", "network/app-security-group-id"),),
             instance_tags=tags,
@@ -95,12 +95,12 @@ class EKSStack(GenaiStack):
             self,
             target=target,
             compute=self.compute,
-            database_resource_id=self._value("aurora/cluster-resource-id"),
+            database_resource_id=self.published("aurora/cluster-resource-id"),
         )
         self.app_role = self.service_account_roles.app.role
         self.addons = self.compute.add_managed_addons(service_account_roles=self.service_account_roles.addon_role_arns)
         # The add-on's log groups exist, with retention, before its agents write to them.
-        logs_key = kms.Key.from_key_arn(self, "ContainerLogsKey", self._value("kms/logs-key-arn"))
+        logs_key = kms.Key.from_key_arn(self, "ContainerLogsKey", self.published("kms/logs-key-arn"))
         self.container_insights = ContainerInsightsLogs(
             self,
             "ContainerInsightsLogs",
@@ -137,7 +137,7 @@ class EKSStack(GenaiStack):
             config=config.load_balancer,
             vpc=self.vpc,
             security_group=self._security_group("AlbSecurityGroup", "network/alb-security-group-id"),
-            certificate_arn=self._value("certificate/arn"),
+            certificate_arn=self.published("certificate/arn"),
             origin_verify_secret_name=origin_verify_secret_name(environment) if behind_cloudfront else None,
             health_check_token_secret_name=health_check_token_secret_name(environment) if behind_cloudfront else None,
             deletion_protection=target.environment.retain_stateful_resources,
@@ -212,16 +212,12 @@ class EKSStack(GenaiStack):
         drop_implied_role_dependencies(self)
         tag_untyped_resources(self, tags)
 
-    def _value(self, key: str) -> str:
-        """A value a foundation stack published, read from SSM when this stack deploys."""
-        return read_value(self, environment=self.target.environment.name, key=key)
-
     def _imported_vpc(self) -> ec2.IVpc:
         region_config = self.target.environment.regions[self.target.region]
         vpc = ec2.Vpc.from_vpc_attributes(
             self,
             "Vpc",
-            vpc_id=self._value("network/vpc-id"),
+            vpc_id=self.published("network/vpc-id"),
             availability_zones=list(region_config.network.availability_zones[:SUBNETS_PER_TIER]),
             public_subnet_ids=self._subnets("public"),
             private_subnet_ids=self._subnets("private"),
@@ -235,9 +231,9 @@ class EKSStack(GenaiStack):
         return vpc
 
     def _subnets(self, tier: str) -> list[str]:
-        return Fn.split(",", self._value(f"network/{tier}-subnet-ids"), SUBNETS_PER_TIER)
+        return Fn.split(",", self.published(f"network/{tier}-subnet-ids"), SUBNETS_PER_TIER)
 
     def _security_group(self, construct_id: str, key: str) -> ec2.ISecurityGroup:
         return ec2.SecurityGroup.from_security_group_id(
-            self, construct_id, self._value(key), mutable=False, allow_all_outbound=False
+            self, construct_id, self.published(key), mutable=False, allow_all_outbound=False
         )

@@ -15,7 +15,7 @@ from constructs import Construct
 from genai_infra.constructs.generated_secret import GeneratedSecret
 from genai_infra.constructs.redis import RedisPlacement, RedisReplicationGroup
 from genai_infra.constructs.remote_parameter import RemoteParameter, RemoteParameterLogs
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 from genai_infra.naming import data_resource_id, redis_global_datastore_suffix, secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
@@ -29,9 +29,6 @@ class ElastiCacheStack(GenaiStack):
         environment = target.environment
         env = environment.name
         config = environment.regions[target.region].redis
-
-        def value(key: str) -> str:
-            return read_value(self, environment=env, key=key)
 
         group_id = data_resource_id(env, target.region, environment.primary_region, "redis")
         name_of_secret = secret_name(env, "redis", "auth-token")
@@ -53,7 +50,7 @@ class ElastiCacheStack(GenaiStack):
                 "AuthToken",
                 name=name_of_secret,
                 description=f"AUTH token of Redis replication group {group_id}",
-                key=kms.Key.from_key_arn(self, "SecretsKey", value("kms/secrets-key-arn")),
+                key=kms.Key.from_key_arn(self, "SecretsKey", self.published("kms/secrets-key-arn")),
                 environment=env,
                 replica_regions=tuple(r for r in environment.regions if r != target.region),
                 removal_policy=target.stateful_removal_policy,
@@ -72,9 +69,9 @@ class ElastiCacheStack(GenaiStack):
             group_id=group_id,
             config=config,
             placement=RedisPlacement(
-                subnet_ids=Fn.split(",", value("network/database-subnet-ids"), assumed_length=2),
-                security_group_id=value("network/database-security-group-id"),
-                storage_key_arn=value("kms/elasticache-key-arn"),
+                subnet_ids=Fn.split(",", self.published("network/database-subnet-ids"), assumed_length=2),
+                security_group_id=self.published("network/database-security-group-id"),
+                storage_key_arn=self.published("kms/elasticache-key-arn"),
                 removal_policy=target.snapshot_removal_policy,
             ),
             auth_token=None if token is None else token.whole,

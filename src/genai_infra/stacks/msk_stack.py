@@ -14,7 +14,7 @@ from constructs import Construct
 from genai_infra.constructs.kafka import KafkaClientGroup, KafkaCluster, KafkaPlacement
 from genai_infra.constructs.kafka_replicator import KafkaReplicator, ReplicatedCluster
 from genai_infra.constructs.remote_parameter import RemoteParameter, RemoteParameterLogs
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.naming import data_resource_id, log_group_name, region_code
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -37,9 +37,6 @@ class MSKStack(GenaiStack):
         ]
         is_source = config.replicate_to_region is not None
 
-        def value(key: str) -> str:
-            return read_value(self, environment=env, key=key)
-
         def cluster_name(region: str) -> str:
             return data_resource_id(env, region, environment.primary_region, "msk")
 
@@ -49,10 +46,12 @@ class MSKStack(GenaiStack):
             cluster_name=cluster_name(target.region),
             config=config,
             placement=KafkaPlacement(
-                client_subnet_ids=_client_subnets(value("network/private-subnet-ids"), value("network/msk-subnet-ids")),
-                security_group_id=value("network/msk-security-group-id"),
-                storage_key_arn=value("kms/msk-key-arn"),
-                logs_key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+                client_subnet_ids=_client_subnets(
+                    self.published("network/private-subnet-ids"), self.published("network/msk-subnet-ids")
+                ),
+                security_group_id=self.published("network/msk-security-group-id"),
+                storage_key_arn=self.published("kms/msk-key-arn"),
+                logs_key=kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn")),
                 log_group_name=log_group_name(env, "msk", cluster_name(target.region)),
                 removal_policy=target.stateful_removal_policy,
             ),
@@ -64,8 +63,8 @@ class MSKStack(GenaiStack):
             replicator_group = KafkaClientGroup(
                 self,
                 "ReplicatorClients",
-                vpc_id=value("network/vpc-id"),
-                msk_security_group_id=value("network/msk-security-group-id"),
+                vpc_id=self.published("network/vpc-id"),
+                msk_security_group_id=self.published("network/msk-security-group-id"),
                 group_name=f"{cluster_name(target.region)}-replicator-sg",
             )
             published[REPLICATOR_GROUP_KEY] = replicator_group.group_id
@@ -99,7 +98,9 @@ class MSKStack(GenaiStack):
                     arn=self.kafka.arn,
                     name=cluster_name(target.region),
                     region=target.region,
-                    subnet_ids=_client_subnets(value("network/private-subnet-ids"), value("network/msk-subnet-ids")),
+                    subnet_ids=_client_subnets(
+                        self.published("network/private-subnet-ids"), self.published("network/msk-subnet-ids")
+                    ),
                     security_group_id=replicator_group.group_id,
                 ),
             )

@@ -8,7 +8,7 @@ from constructs import Construct
 from genai_infra.constructs.flow_logs import VpcFlowLogs
 from genai_infra.constructs.network_acls import NetworkAcls
 from genai_infra.constructs.security_groups import WorkloadSecurityGroups
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.constructs.vpc import VpcLayout
 from genai_infra.constructs.vpc_endpoints import VpcEndpoints
 from genai_infra.naming import log_group_name
@@ -36,9 +36,7 @@ class NetworkStack(GenaiStack):
         self.endpoints = VpcEndpoints(
             self, "Endpoints", layout=self.layout, name_prefix=prefix, interface=network.interface_endpoints
         )
-        logs_key = kms.Key.from_key_arn(
-            self, "LogsKey", read_value(self, environment=environment, key="kms/logs-key-arn")
-        )
+        logs_key = kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn"))
         self.flow_logs = VpcFlowLogs(
             self,
             "FlowLogs",

@@ -10,7 +10,6 @@ from genai_infra.config.catalog import GRAFANA_REGIONS
 from genai_infra.constructs.dashboard import RegionDashboard
 from genai_infra.constructs.grafana import GrafanaWorkspace
 from genai_infra.constructs.monitored import alarm_specs, read_monitored
-from genai_infra.constructs.shared_values import read_value
 from genai_infra.constructs.telemetry import ApplicationLogs, Tracing
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -19,9 +18,7 @@ class ObservabilityStack(GenaiStack):
     def __init__(self, scope: Construct, stack_id: str, *, target: TargetContext) -> None:
         super().__init__(scope, stack_id, target=target, description="log groups, X-Ray, dashboard, Grafana")
         environment = target.environment
-        logs_key = kms.Key.from_key_arn(
-            self, "LogsKey", read_value(self, environment=environment.name, key="kms/logs-key-arn")
-        )
+        logs_key = kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn"))
         self.logs = ApplicationLogs(
             self, "Logs", environment=environment, key=logs_key, removal_policy=target.stateful_removal_policy
         )

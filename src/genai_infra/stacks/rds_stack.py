@@ -19,7 +19,7 @@ from genai_infra.constructs.backup import AURORA_CLUSTERS, BackupPlan, BackupVau
 from genai_infra.constructs.generated_secret import GeneratedSecret
 from genai_infra.constructs.secret_rotation import PostgresSecretRotation
 from genai_infra.constructs.service_logs import ServiceLogGroups
-from genai_infra.constructs.shared_values import PublishedValues, read_value
+from genai_infra.constructs.shared_values import PublishedValues
 from genai_infra.naming import APP_DATABASE_USER, aurora_global_cluster_id, data_resource_id, secret_name
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -32,9 +32,6 @@ class RdsStack(GenaiStack):
         config = environment.regions[target.region].aurora
         protect = environment.retain_stateful_resources
 
-        def value(key: str) -> str:
-            return read_value(self, environment=env, key=key)
-
         cluster_id = data_resource_id(env, target.region, environment.primary_region, "aurora")
         global_id = aurora_global_cluster_id(env) if config.global_role != "none" else None
         name_of_secret = secret_name(env, "aurora", "master")
@@ -45,7 +42,7 @@ class RdsStack(GenaiStack):
                 "MasterSecret",
                 name=name_of_secret,
                 description=f"Master user of Aurora cluster {cluster_id}",
-                key=kms.Key.from_key_arn(self, "SecretsKey", value("kms/secrets-key-arn")),
+                key=kms.Key.from_key_arn(self, "SecretsKey", self.published("kms/secrets-key-arn")),
                 environment=env,
                 # The DR region reads the same secret name from its own replica.
                 replica_regions=tuple(r for r in environment.regions if r != target.region),
@@ -58,10 +55,10 @@ class RdsStack(GenaiStack):
             cluster_id=cluster_id,
             config=config,
             placement=AuroraPlacement(
-                subnet_ids=Fn.split(",", value("network/database-subnet-ids"), assumed_length=2),
-                security_group_id=value("network/database-security-group-id"),
+                subnet_ids=Fn.split(",", self.published("network/database-subnet-ids"), assumed_length=2),
+                security_group_id=self.published("network/database-security-group-id"),
                 # The key of this region: a global secondary is encrypted by its own region's rds key.
-                storage_key_arn=value("kms/rds-key-arn"),
+                storage_key_arn=self.published("kms/rds-key-arn"),
                 deletion_protection=protect,
                 removal_policy=target.snapshot_removal_policy,
             ),
@@ -72,7 +69,7 @@ class RdsStack(GenaiStack):
         # Aurora's log exports and the hosted rotation function write to groups of fixed names; created
         # here first, they keep the environment's retention instead of everything forever.
         rotation_function = f"{cluster_id}-secret-rotation"
-        logs_key = kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn"))
+        logs_key = kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn"))
         self.database_logs = ServiceLogGroups(
             self,
             "DatabaseLogs",
@@ -103,12 +100,12 @@ class RdsStack(GenaiStack):
                 self,
                 "MasterSecretRotation",
                 secret=secret.secret,
-                secret_key_arn=value("kms/secrets-key-arn"),
+                secret_key_arn=self.published("kms/secrets-key-arn"),
                 cluster=self.aurora.cluster,
                 writer=self.aurora.writer,
-                vpc_id=value("network/vpc-id"),
-                subnet_ids=value("network/private-subnet-ids"),
-                database_security_group_id=value("network/database-security-group-id"),
+                vpc_id=self.published("network/vpc-id"),
+                subnet_ids=self.published("network/private-subnet-ids"),
+                database_security_group_id=self.published("network/database-security-group-id"),
                 function_name=rotation_function,
                 rotation_days=config.secret_rotation_days,
             )
@@ -147,17 +144,17 @@ class RdsStack(GenaiStack):
                 writer=self.aurora.writer,
                 database_name=config.database_name,
                 master_secret_arn=secret.secret.secret_arn,
-                secrets_key_arn=value("kms/secrets-key-arn"),
+                secrets_key_arn=self.published("kms/secrets-key-arn"),
                 logs_key=logs_key,
                 log_retention_days=environment.audit_log_retention_days,
                 vpc=ec2.Vpc.from_vpc_attributes(
                     self,
                     "Vpc",
-                    vpc_id=value("network/vpc-id"),
+                    vpc_id=self.published("network/vpc-id"),
                     availability_zones=list(environment.regions[target.region].network.availability_zones[:2]),
-                    private_subnet_ids=Fn.split(",", value("network/private-subnet-ids"), assumed_length=2),
+                    private_subnet_ids=Fn.split(",", self.published("network/private-subnet-ids"), assumed_length=2),
                 ),
-                database_security_group_id=value("network/database-security-group-id"),
+                database_security_group_id=self.published("network/database-security-group-id"),
                 removal_policy=target.stateful_removal_policy,
             )
             # Preflight knows these groups as the rotation and user-setup roles, allowed 5432 into the

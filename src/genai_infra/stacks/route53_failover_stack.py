@@ -16,7 +16,6 @@ from genai_infra.constructs.cross_region_parameter import CrossRegionParameter
 from genai_infra.constructs.hosted_zone import hosted_zone
 from genai_infra.constructs.origin_records import AlbHealthCheck, LoadBalancerAlias, OriginRecords
 from genai_infra.constructs.origin_verify import health_check_token_reference
-from genai_infra.constructs.shared_values import read_value
 from genai_infra.naming import health_check_id_parameter
 from genai_infra.stacks.base import GenaiStack, TargetContext
 
@@ -27,10 +26,9 @@ class Route53FailoverStack(GenaiStack):
         environment = target.environment
         name = environment.name
 
-        def value(key: str) -> str:
-            return read_value(self, environment=name, key=key)
-
-        alb = LoadBalancerAlias(dns_name=value("alb/dns-name"), hosted_zone_id=value("alb/canonical-hosted-zone-id"))
+        alb = LoadBalancerAlias(
+            dns_name=self.published("alb/dns-name"), hosted_zone_id=self.published("alb/canonical-hosted-zone-id")
+        )
         self.health_check = AlbHealthCheck(
             self,
             "Alb",
@@ -57,7 +55,7 @@ class Route53FailoverStack(GenaiStack):
             name=health_check_id_parameter(name, target.region),
             value=self.health_check.health_check_id,
             region=US_EAST_1,
-            log_key=kms.Key.from_key_arn(self, "LogsKey", value("kms/logs-key-arn")),
+            log_key=kms.Key.from_key_arn(self, "LogsKey", self.published("kms/logs-key-arn")),
             log_retention_days=environment.log_retention_days,
             log_removal_policy=target.stateful_removal_policy,
         )

@@ -11,119 +11,29 @@ with the resume hint; one shows that plain moto's false CREATE_COMPLETE is caugh
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
-from typer.testing import CliRunner
 
-from genai_infra.bootstrap import bootstrap_command
-from genai_infra.cli import common, main
-from genai_infra.cli.cdk_process import CDK_ENV, cdk_environment
 from genai_infra.cli.deploy import DEPLOY_FAILED_EXIT
 from genai_infra.config import load_config
-from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
 from genai_infra.synth import PROJECT_ROOT
 from genai_infra.targets import targets_of
+from tests.emulated import bootstrap, cli, free_port, running_emulator, seed_hosted_zone, serve, use_endpoint
+
+__all__ = ["cli"]  # the shared CLI fixture (tests/emulated.py)
 
 pytestmark = pytest.mark.integration
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def serve(command: list[str], ready: Callable[[str], bool], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    for _ in range(600):
-        if ready(log.read_text()):
-            return process
-        assert process.poll() is None, log.read_text()
-        time.sleep(0.1)
-    process.terminate()
-    raise AssertionError(f"{command[0]} did not start: {log.read_text()[-2000:]}")
-
-
-def use_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, endpoint: str, region: str) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "emulator-test-key")  # moto accepts any key; nothing real
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "emulator-test-secret")
-    monkeypatch.setenv("AWS_REGION", region)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.delenv(CDK_ENV, raising=False)
-
-
 @pytest.fixture
 def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    port = free_port()
-    process = serve(
-        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--record", str(tmp_path / "record")],
-        lambda text: "emulator ready" in text,
-        tmp_path / "emulator.log",
-    )
-    # "localhost", not 127.0.0.1: moto finds the bucket of a TemplateURL by that name (path style).
-    use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", "ap-northeast-1")
-    try:
-        yield f"http://localhost:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def bootstrap(region: str, cwd: Path) -> None:
-    import boto3
-
-    account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
-    # Development's own qualifier and toolkit stack (decision S6); `cdk deploy` finds them through
-    # the assembly's synthesizer.
-    development = load_config().environments["development"]
-    done = subprocess.run(
-        bootstrap_command(development, region, account, str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")),
-        cwd=cwd,  # no cdk.json here: bootstrap must not run the app
-        env=cdk_environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-
-
-def seed_hosted_zone(regions: list[str]) -> None:
-    import boto3
-
-    zone = boto3.client("route53").create_hosted_zone(Name="genai-demo.kimkao.io", CallerReference="test")
-    for region in regions:
-        boto3.client("ssm", region_name=region).put_parameter(
-            Name=HOSTED_ZONE_ID_PARAMETER, Value=zone["HostedZone"]["Id"].rsplit("/", 1)[-1], Type="String"
-        )
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
-    monkeypatch.setattr(common, "console", Console(width=250))
-    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
-    monkeypatch.setattr(
-        common,
-        "synthesize_targets",
-        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
-    )
-    return lambda *args: CliRunner().invoke(main.app, list(args))
+    with running_emulator(tmp_path / "emulator.log", "--record", str(tmp_path / "record")) as endpoint:
+        use_endpoint(monkeypatch, tmp_path, endpoint, "ap-northeast-1")
+        yield endpoint
 
 
 def stack_statuses(regions: list[str]) -> dict[str, str]:

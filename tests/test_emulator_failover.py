@@ -10,8 +10,6 @@ carry the Aurora and ElastiCache state; genai_infra.emulator.drill reads it thro
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,18 +17,14 @@ from typing import Any
 
 import boto3
 import pytest
-from rich.console import Console
-from typer.testing import CliRunner
 
-from genai_infra.bootstrap import bootstrap_command
-from genai_infra.cli import common, main
-from genai_infra.cli.deploy import cdk_environment
 from genai_infra.config import load_config
 from genai_infra.emulator.drill import DrillState, set_region_lost, state
 from genai_infra.naming import aurora_global_cluster_id
-from genai_infra.synth import PROJECT_ROOT
 from genai_infra.targets import targets_of
-from tests.test_deploy_moto import free_port, seed_hosted_zone, serve, use_endpoint
+from tests.emulated import bootstrap, cli, running_emulator, seed_hosted_zone, use_endpoint
+
+__all__ = ["cli"]  # the shared CLI fixture (tests/emulated.py)
 
 pytestmark = pytest.mark.integration
 
@@ -39,30 +33,9 @@ TAIPEI, TOKYO = "ap-east-2", "ap-northeast-1"
 
 @pytest.fixture
 def emulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    port = free_port()
-    process = serve(
-        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--record", str(tmp_path / "record")],
-        lambda text: "emulator ready" in text,
-        tmp_path / "emulator.log",
-    )
-    use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", TAIPEI)
-    try:
-        yield f"http://localhost:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
-    monkeypatch.setattr(common, "console", Console(width=250))
-    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
-    monkeypatch.setattr(
-        common,
-        "synthesize_targets",
-        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
-    )
-    return lambda *args: CliRunner().invoke(main.app, list(args))
+    with running_emulator(tmp_path / "emulator.log", "--record", str(tmp_path / "record")) as endpoint:
+        use_endpoint(monkeypatch, tmp_path, endpoint, TAIPEI)
+        yield endpoint
 
 
 def writer_instances(region: str, cluster: str) -> list[str]:
@@ -87,19 +60,8 @@ def only_alb_target_failures(output: str) -> list[str]:
 def test_production_failover_drill_planned_and_unplanned(emulated: str, tmp_path: Path, cli: Any) -> None:
     production = load_config().environments["production"]
     regions = [t.region for t in targets_of(production)]
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    cdk = str(PROJECT_ROOT / "node_modules" / ".bin" / "cdk")
     for region in regions:  # production's own qualifier (decision S6), outside the project
-        done = subprocess.run(
-            bootstrap_command(production, region, account, cdk),
-            cwd=tmp_path,
-            env=cdk_environment(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
+        bootstrap(region, tmp_path, "production")
     seed_hosted_zone(regions)
     started = time.monotonic()
     deployed = cli("deploy", "--env", "production", "--out", str(tmp_path / "out"), "--require-approval", "never")

@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,9 +25,9 @@ from genai_infra.naming import APP_DATABASE_USER, data_resource_id, secret_name
 from genai_infra.targets import targets_of
 from genai_infra.validation import probes
 from genai_infra.validation.suite import ProbeOptions, _postgres
-from tests.test_deploy_moto import bootstrap, cli, free_port, seed_hosted_zone, serve, use_endpoint
+from tests.emulated import bootstrap, cli, running_emulator, seed_hosted_zone, use_endpoint
 
-__all__ = ["cli"]  # the CLI fixture of the deploy integration tests, shared
+__all__ = ["cli"]  # the shared CLI fixture (tests/emulated.py)
 
 ENVIRONMENT = load_config().environments["development"]
 REGION = ENVIRONMENT.primary_region
@@ -43,30 +39,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     directory = tmp_path_factory.mktemp("local-servers")
-    log_path = directory.parent / f"{directory.name}-emulator.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--local-servers", str(directory)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(600):
-            if "emulator ready" in log_path.read_text():
-                break
-            assert process.poll() is None, log_path.read_text()
-            time.sleep(0.1)
-        else:
-            raise AssertionError(log_path.read_text())
+    log = directory.parent / f"{directory.name}-emulator.log"
+    with running_emulator(log, "--local-servers", str(directory)) as endpoint:
         described = json.loads((directory / local_servers.DESCRIPTION_FILE).read_text())
-        yield {"endpoint": f"http://localhost:{port}", **described}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        yield {"endpoint": endpoint, **described}
 
 
 def client(emulator: dict[str, Any], service: str) -> Any:
@@ -359,15 +336,9 @@ def test_development_validates_with_probes_against_the_local_servers(
     validate's PostgreSQL and Redis probes with its own generated secrets; the IAM login is reported
     skipped; and with wrong passwords in those secrets the same probes fail."""
     servers = tmp_path / "servers"
-    port = free_port()
-    process = serve(
-        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--local-servers", str(servers)],
-        lambda text: "emulator ready" in text,
-        tmp_path / "emulator.log",
-    )
-    try:
+    with running_emulator(tmp_path / "emulator.log", "--local-servers", str(servers)) as endpoint:
         regions = [t.region for t in targets_of(ENVIRONMENT)]
-        use_endpoint(monkeypatch, tmp_path, f"http://localhost:{port}", regions[0])
+        use_endpoint(monkeypatch, tmp_path, endpoint, regions[0])
         for region in regions:
             bootstrap(region, tmp_path)
         seed_hosted_zone(regions)
@@ -407,6 +378,3 @@ def test_development_validates_with_probes_against_the_local_servers(
             assert not results[name]["passed"], results[name]
         assert "password authentication failed" in results[f"PostgreSQL writer {postgres}"]["message"]
         assert results[f"Redis primary 127.0.0.1:{described['redis_port']}"]["message"].startswith("AUTH refused")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

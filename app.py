@@ -3,7 +3,8 @@
 
     cdk synth -c environment=production -c region=ap-east-2
 
-Optional context: config=FILE.toml (overrides), set="dotted.key=value;other.key=value".
+Optional context: config=FILE.toml (overrides), set="dotted.key=value;other.key=value". GENAI_INFRA_*
+variables and ./genai-infra.toml apply as with genai-infra (README, "Configuration").
 """
 
 import sys

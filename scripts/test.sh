@@ -7,4 +7,6 @@ source scripts/env.sh
 ruff check src tests app.py
 ruff format --check src tests app.py
 mypy
-pytest -q -n auto "$@"
+# worksteal: an idle worker takes queued tests from a busy one, so the few slow tests (checkov, the
+# check command, the CDK CLI) do not leave one core idle at the end of the run.
+pytest -q -n auto --dist worksteal "$@"

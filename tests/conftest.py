@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from genai_infra.config import ProjectConfig, load_config
-from genai_infra.synth import Assembly, synthesize
+from genai_infra.config.loader import CONVENTIONAL_FILE, config_variables
+from genai_infra.synth import Assembly, synthesize, target_directory
 from genai_infra.targets import Target, all_targets
+
+# Hermetic configuration: a GENAI_INFRA_ configuration variable left in the shell would change what
+# every test loads (the tools' own GENAI_INFRA_CDK, _CHECKOV and _WORKERS are not configuration and stay).
+for _name in config_variables(os.environ):
+    del os.environ[_name]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if CONVENTIONAL_FILE.exists():
+        raise pytest.UsageError(
+            f"{CONVENTIONAL_FILE.resolve()} would change the configuration every test loads; move it away to test."
+        )
 
 
 @pytest.fixture(scope="session")
@@ -17,9 +32,30 @@ def config() -> ProjectConfig:
 
 
 @pytest.fixture(scope="session")
-def assemblies(config: ProjectConfig, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Assembly]:
-    out = tmp_path_factory.mktemp("cdk-out")
-    return {(t.environment, t.region): synthesize(config, t, out) for t in all_targets(config)}
+def assemblies(
+    config: ProjectConfig, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> dict[tuple[str, str], Assembly]:
+    """Each target synthesized once for the whole run, shared by the xdist workers.
+
+    Synthesis is deterministic, so one copy serves every worker: each worker walks the targets
+    from its own starting point and synthesizes those nobody has claimed yet (a lock and a marker
+    per target), so two workers split the seven targets instead of both doing all seven.
+    """
+    targets = all_targets(config)
+    if worker_id == "master":  # not under xdist
+        out = tmp_path_factory.mktemp("cdk-out")
+        return {(t.environment, t.region): synthesize(config, t, out) for t in targets}
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of this run
+    out, markers = shared / "cdk-out", shared / "cdk-out-markers"
+    markers.mkdir(exist_ok=True)
+    start = int(worker_id.removeprefix("gw")) * len(targets) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    for target in targets[start:] + targets[:start]:
+        marker = markers / f"{target.environment}-{target.region}"
+        with FileLock(f"{marker}.lock"):
+            if not marker.is_file():
+                synthesize(config, target, out)
+                marker.touch()
+    return {(t.environment, t.region): Assembly(t, target_directory(out, t)) for t in targets}
 
 
 class Template:

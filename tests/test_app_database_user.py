@@ -241,12 +241,15 @@ def test_validate_logs_in_as_the_app_user_with_an_iam_token(server: Postgres, co
         suite.ProbeOptions(timeout=5.0, postgres_root_cert=str(server.ca_file)),
         "genai-demo-staging-aurora",
     )
+    database = staging.regions[region].aurora.database_name
     assert [(r.passed, r.reason.split(" over TLS")[0]) for r in results] == [
         (True, f"connected as {server.user}"),
         (True, f"connected as {server.user}"),
+        (True, f"LOGIN, member of rds_iam, CONNECT on {database}, USAGE and CREATE on public"),
         (True, f"connected as {APP_USER}"),
     ]
-    assert results[2].name == f"PostgreSQL writer as {APP_USER} (IAM) 127.0.0.1:{server.port}"
+    assert results[2].name == f"PostgreSQL writer user {APP_USER} 127.0.0.1:{server.port}"
+    assert results[3].name == f"PostgreSQL writer as {APP_USER} (IAM) 127.0.0.1:{server.port}"
     assert signed == [{"DBHostname": "127.0.0.1", "Port": server.port, "DBUsername": APP_USER, "Region": region}]
 
 

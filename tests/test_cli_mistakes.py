@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from genai_infra import synth
 from genai_infra.cli import common, main
 from genai_infra.config import ConfigError, load_config
-from genai_infra.config.model import MAX_NODES_PER_MANAGED_NODE_GROUP
+from genai_infra.config.compute import MAX_NODES_PER_MANAGED_NODE_GROUP
 from genai_infra.targets import all_targets
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -338,7 +338,7 @@ def test_custom_resources_answered_in_process(aws: Any, emulator: dict[str, Any]
 
 
 def test_the_app_database_user_is_recorded_not_created() -> None:
-    """S8's user needs PostgreSQL, which the emulator does not run: recorded under the user's name."""
+    """S8's user needs PostgreSQL; without --local-servers the emulator runs none: recorded under the user's name."""
     from genai_infra.emulator.custom_resources import answer
 
     physical, data, record = answer(
@@ -498,3 +498,194 @@ def test_summary_table_classifies_every_resource(tmp_path: Path) -> None:
         "not modelled (the verification fails)",
     ):
         assert row in table
+
+
+# --- The DR drill's APIs (genai_infra.emulator.global_failover): moto 5.2.5 has none of them ---------------
+
+
+def eventually(read: Any, done: Any, seconds: float = 15.0) -> Any:
+    """Poll `read()` until `done(value)`: the emulator finishes an operation a moment after it starts."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def global_aurora(aws: Any, name: str) -> tuple[str, str]:
+    """A global database: Taipei's primary cluster and Tokyo's secondary, two instances each; their ARNs."""
+    taipei, tokyo = aws("rds"), aws("rds", "ap-northeast-1")
+    primary = taipei.create_db_cluster(
+        DBClusterIdentifier=f"{name}-taipei",
+        Engine="aurora-postgresql",
+        EngineVersion="15.17",
+        MasterUsername="admin",
+        MasterUserPassword="local-only",
+    )["DBCluster"]["DBClusterArn"]
+    taipei.create_global_cluster(GlobalClusterIdentifier=name, SourceDBClusterIdentifier=primary)
+    secondary = tokyo.create_db_cluster(
+        DBClusterIdentifier=f"{name}-tokyo",
+        Engine="aurora-postgresql",
+        EngineVersion="15.17",
+        GlobalClusterIdentifier=name,
+    )["DBCluster"]["DBClusterArn"]
+    for client, cluster in ((taipei, f"{name}-taipei"), (tokyo, f"{name}-tokyo")):
+        for number in (1, 2):
+            client.create_db_instance(
+                DBInstanceIdentifier=f"{cluster}-{number}",
+                DBClusterIdentifier=cluster,
+                DBInstanceClass="db.r6g.large",
+                Engine="aurora-postgresql",
+            )
+    return primary, secondary
+
+
+def global_cluster(aws: Any, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = aws("rds", "ap-northeast-1").describe_global_clusters(GlobalClusterIdentifier=name)[
+        "GlobalClusters"
+    ][0]
+    return found
+
+
+def writers(aws: Any, region: str, cluster: str) -> list[str]:
+    members = aws("rds", region).describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["DBClusterMembers"]
+    return [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
+
+
+def test_aurora_switchover_global_cluster_moves_the_writer(aws: Any) -> None:
+    """SwitchoverGlobalCluster (moto has none): switching-over with a FailoverState, then Tokyo is the writer
+    of the global database and of its cluster, Taipei a connected secondary without a writer instance."""
+    taipei, tokyo = global_aurora(aws, "drill-switch")
+    rds = aws("rds", "ap-northeast-1")
+    with pytest.raises(ClientError, match="InvalidDBClusterStateFault"):  # already the primary
+        rds.switchover_global_cluster(GlobalClusterIdentifier="drill-switch", TargetDbClusterIdentifier=taipei)
+    started = rds.switchover_global_cluster(GlobalClusterIdentifier="drill-switch", TargetDbClusterIdentifier=tokyo)
+    assert started["GlobalCluster"]["Status"] == "switching-over"
+    state = started["GlobalCluster"]["FailoverState"]
+    assert (state["FromDbClusterArn"], state["ToDbClusterArn"], state["IsDataLossAllowed"]) == (taipei, tokyo, False)
+    with pytest.raises(ClientError, match="InvalidGlobalClusterStateFault"):  # one operation at a time
+        rds.switchover_global_cluster(GlobalClusterIdentifier="drill-switch", TargetDbClusterIdentifier=tokyo)
+
+    done = eventually(lambda: global_cluster(aws, "drill-switch"), lambda g: g["Status"] == "available")
+    assert "FailoverState" not in done
+    roles = {m["DBClusterArn"]: m for m in done["GlobalClusterMembers"]}
+    assert (roles[tokyo]["IsWriter"], roles[taipei]["IsWriter"]) == (True, False)
+    assert roles[taipei]["SynchronizationStatus"] == "connected"
+    assert writers(aws, "ap-northeast-1", "drill-switch-tokyo") == ["drill-switch-tokyo-1"]
+    assert writers(aws, REGION, "drill-switch-taipei") == []
+
+
+def test_aurora_failover_global_cluster_with_data_loss(aws: Any) -> None:
+    """FailoverGlobalCluster with AllowDataLoss: failing-over, then Tokyo writes and the old primary rejoins
+    as a secondary that resynchronizes first, so a planned switchover back is refused until it is connected."""
+    taipei, tokyo = global_aurora(aws, "drill-failover")
+    rds = aws("rds", "ap-northeast-1")
+    with pytest.raises(ClientError, match="InvalidParameterCombination"):
+        rds.failover_global_cluster(
+            GlobalClusterIdentifier="drill-failover",
+            TargetDbClusterIdentifier=tokyo,
+            AllowDataLoss=True,
+            Switchover=True,
+        )
+    with pytest.raises(ClientError, match="GlobalClusterNotFoundFault"):
+        rds.failover_global_cluster(GlobalClusterIdentifier="no-such-global", TargetDbClusterIdentifier=tokyo)
+    started = rds.failover_global_cluster(
+        GlobalClusterIdentifier="drill-failover", TargetDbClusterIdentifier=tokyo, AllowDataLoss=True
+    )["GlobalCluster"]
+    assert (started["Status"], started["FailoverState"]["IsDataLossAllowed"]) == ("failing-over", True)
+
+    done = eventually(lambda: global_cluster(aws, "drill-failover"), lambda g: g["Status"] == "available")
+    roles = {m["DBClusterArn"]: m for m in done["GlobalClusterMembers"]}
+    assert (roles[tokyo]["IsWriter"], roles[taipei]["IsWriter"]) == (True, False)
+    assert roles[taipei]["SynchronizationStatus"] == "pending-resync"
+    with pytest.raises(ClientError, match="synchronized"):
+        rds.switchover_global_cluster(GlobalClusterIdentifier="drill-failover", TargetDbClusterIdentifier=taipei)
+    assert writers(aws, REGION, "drill-failover-taipei") == []
+
+    def taipei_sync(g: dict[str, Any]) -> str:
+        return str(next(m for m in g["GlobalClusterMembers"] if m["DBClusterArn"] == taipei)["SynchronizationStatus"])
+
+    synced = eventually(lambda: global_cluster(aws, "drill-failover"), lambda g: taipei_sync(g) == "connected")
+    assert taipei_sync(synced) == "connected"
+    # Without AllowDataLoss, FailoverGlobalCluster is a switchover (AWS's default).
+    back = rds.failover_global_cluster(GlobalClusterIdentifier="drill-failover", TargetDbClusterIdentifier=taipei)
+    assert back["GlobalCluster"]["FailoverState"]["IsDataLossAllowed"] is False
+    eventually(lambda: global_cluster(aws, "drill-failover"), lambda g: g["Status"] == "available")
+    assert writers(aws, REGION, "drill-failover-taipei") == ["drill-failover-taipei-1"]
+    assert writers(aws, "ap-northeast-1", "drill-failover-tokyo") == []
+
+
+def test_elasticache_global_datastore_and_its_failover(aws: Any) -> None:
+    """AWS::ElastiCache::GlobalReplicationGroup is created through CreateGlobalReplicationGroup (id: a region
+    prefix and the suffix), a Tokyo group joins it as SECONDARY with the primary's encryption, and
+    FailoverGlobalReplicationGroup makes Tokyo primary after `modifying` (moto has no global datastores)."""
+    group = {
+        "Type": "AWS::ElastiCache::ReplicationGroup",
+        "Properties": {
+            "ReplicationGroupId": "drill-redis",
+            "ReplicationGroupDescription": "drill",
+            "Engine": "redis",
+            "EngineVersion": "7.0",
+            "CacheNodeType": "cache.r6g.large",
+            "NumCacheClusters": 2,
+            "TransitEncryptionEnabled": True,
+            "AtRestEncryptionEnabled": True,
+        },
+    }
+    datastore = {
+        "Type": "AWS::ElastiCache::GlobalReplicationGroup",
+        "Properties": {
+            "GlobalReplicationGroupIdSuffix": "drill-datastore",
+            "Members": [{"ReplicationGroupId": {"Ref": "Group"}, "ReplicationGroupRegion": REGION, "Role": "PRIMARY"}],
+        },
+    }
+    stack = deploy(aws, "datastore", {"Group": group, "Datastore": datastore})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    identifier = aws("cloudformation").describe_stack_resource(StackName="datastore", LogicalResourceId="Datastore")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    assert "AWS::ElastiCache::GlobalReplicationGroup" not in models.ID_ONLY
+    prefix, suffix = identifier.split("-", 1)
+    assert (len(prefix), suffix) == (5, "drill-datastore")
+    tokyo = aws("elasticache", "ap-northeast-1")
+
+    def described() -> dict[str, Any]:
+        found: dict[str, Any] = tokyo.describe_global_replication_groups(
+            GlobalReplicationGroupId=identifier, ShowMemberInfo=True
+        )["GlobalReplicationGroups"][0]
+        return found
+
+    assert described()["Status"] == "primary-only"
+    with pytest.raises(ClientError, match="GlobalReplicationGroupNotFoundFault"):
+        tokyo.create_replication_group(
+            ReplicationGroupId="drill-redis-orphan", ReplicationGroupDescription="x", GlobalReplicationGroupId="nope"
+        )
+    joined = tokyo.create_replication_group(
+        ReplicationGroupId="drill-redis-tokyo", ReplicationGroupDescription="drill", GlobalReplicationGroupId=identifier
+    )["ReplicationGroup"]
+    assert joined["TransitEncryptionEnabled"] is True
+    assert joined["GlobalReplicationGroupInfo"]["GlobalReplicationGroupMemberRole"] == "SECONDARY"
+    before = described()
+    assert before["Status"] == "available"
+    assert {m["ReplicationGroupId"]: m["Role"] for m in before["Members"]} == {
+        "drill-redis": "PRIMARY",
+        "drill-redis-tokyo": "SECONDARY",
+    }
+    with pytest.raises(ClientError, match="already is the primary"):
+        tokyo.failover_global_replication_group(
+            GlobalReplicationGroupId=identifier, PrimaryRegion=REGION, PrimaryReplicationGroupId="drill-redis"
+        )
+    started = tokyo.failover_global_replication_group(
+        GlobalReplicationGroupId=identifier,
+        PrimaryRegion="ap-northeast-1",
+        PrimaryReplicationGroupId="drill-redis-tokyo",
+    )["GlobalReplicationGroup"]
+    assert started["Status"] == "modifying"
+    after = eventually(described, lambda d: d["Status"] == "available")
+    assert {m["ReplicationGroupId"]: m["Role"] for m in after["Members"]} == {
+        "drill-redis": "SECONDARY",
+        "drill-redis-tokyo": "PRIMARY",
+    }
+    info = aws("elasticache").describe_replication_groups(ReplicationGroupId="drill-redis")["ReplicationGroups"][0]
+    assert info["GlobalReplicationGroupInfo"]["GlobalReplicationGroupMemberRole"] == "SECONDARY"

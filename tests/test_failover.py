@@ -1,8 +1,9 @@
 """`genai-infra failover`: the DR drill's steps against stateful stubs of the AWS APIs.
 
-moto implements neither switchover_global_cluster/failover_global_cluster nor ElastiCache global
-datastores, so these stubs keep the state those APIs change and answer in the response shapes of
-the AWS API reference (GlobalClusters[].GlobalClusterMembers[], GlobalReplicationGroups[].Members[]).
+The stubs keep the state those APIs change and answer in the response shapes of the AWS API
+reference (GlobalClusters[].GlobalClusterMembers[], GlobalReplicationGroups[].Members[]), so each
+step's logic is shown fast and in isolation (a lagging secondary, a timeout, no healthy region).
+tests/test_emulator_failover.py runs the same drill against production deployed in the emulator.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from genai_infra.cli import common
 from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
-from genai_infra.naming import aurora_global_cluster_id, data_resource_id, health_check_id_parameter
+from genai_infra.naming import aurora_global_cluster_id, data_resource_id
 from genai_infra.validation.failover import FailoverError, StepReport, Waiting, drill_steps, run_steps
 
 TAIPEI, TOKYO = "ap-east-2", "ap-northeast-1"
@@ -114,14 +115,39 @@ class GlobalRedis:
 
 
 class HealthChecks:
-    """ssm get_parameter for the health check ids, route53 get_health_check_status per region."""
+    """route53: the hosted zone, origin's failover records (Taipei PRIMARY, Tokyo SECONDARY, as
+    Route53FailoverStack creates them), each health check's configuration and its checkers' reports."""
 
-    def __init__(self, healthy: dict[str, bool]) -> None:
+    ZONE = "/hostedzone/Z0STUB"
+
+    def __init__(self, healthy: dict[str, bool], inverted: frozenset[str] = frozenset()) -> None:
         self.healthy = healthy
-        self.ids = {health_check_id_parameter("production", region): f"hc-{region}" for region in healthy}
+        self.inverted = inverted
 
-    def get_parameter(self, *, Name: str) -> dict[str, Any]:  # noqa: N803
-        return {"Parameter": {"Name": Name, "Value": self.ids[Name]}}
+    def list_hosted_zones(self) -> dict[str, Any]:
+        other = {"Id": "/hostedzone/Z0PRIVATE", "Name": "genai-demo.kimkao.io.", "Config": {"PrivateZone": True}}
+        mine = {"Id": self.ZONE, "Name": "genai-demo.kimkao.io.", "Config": {"PrivateZone": False}}
+        return {"HostedZones": [other, mine], "IsTruncated": False}
+
+    def list_resource_record_sets(self, *, HostedZoneId: str, StartRecordName: str, StartRecordType: str) -> Any:  # noqa: N803
+        assert (HostedZoneId, StartRecordName, StartRecordType) == (self.ZONE, "origin.genai-demo.kimkao.io.", "A")
+        regional = {"Name": "origin-ap-east-2.genai-demo.kimkao.io.", "Type": "A"}
+        failover = [
+            {
+                "Name": "origin.genai-demo.kimkao.io.",
+                "Type": "A",
+                "SetIdentifier": region,
+                "Failover": role,
+                "HealthCheckId": f"hc-{region}",
+            }
+            for region, role in ((TOKYO, "SECONDARY"), (TAIPEI, "PRIMARY"))
+            if region in self.healthy
+        ]
+        return {"ResourceRecordSets": [regional, *failover]}
+
+    def get_health_check(self, *, HealthCheckId: str) -> dict[str, Any]:  # noqa: N803
+        region = HealthCheckId.removeprefix("hc-")
+        return {"HealthCheck": {"Id": HealthCheckId, "HealthCheckConfig": {"Inverted": region in self.inverted}}}
 
     def get_health_check_status(self, *, HealthCheckId: str) -> dict[str, Any]:  # noqa: N803
         ok = self.healthy[HealthCheckId.removeprefix("hc-")]
@@ -135,7 +161,7 @@ class HealthChecks:
 
 def clients_of(aurora: GlobalAurora, redis: GlobalRedis, health: HealthChecks) -> Any:
     def clients(region: str, service: str) -> Any:
-        return {"rds": aurora, "elasticache": redis, "ssm": health, "route53": health}[service]
+        return {"rds": aurora, "elasticache": redis, "route53": health}[service]
 
     return clients
 
@@ -200,6 +226,40 @@ def test_unplanned_failover_allows_data_loss_and_reports_the_answering_region(co
     assert reports[3].detail == (
         f"{TAIPEI} unhealthy (0/3); {TOKYO} healthy (3/3); origin.genai-demo.kimkao.io answers from {TOKYO}"
     )
+
+
+def test_route53_answers_from_the_secondary_when_the_primary_check_is_inverted(config: ProjectConfig) -> None:
+    """An inverted health check counts as unhealthy while its checkers succeed (Route 53's rule), so
+    origin answers from the SECONDARY record's region; the records decide, not the configuration."""
+    health = HealthChecks({TAIPEI: True, TOKYO: True}, inverted=frozenset({TAIPEI}))
+    passed, reports = run(config, TOKYO, clients_of(GlobalAurora(), GlobalRedis(), health), unplanned=True)
+    assert passed, reports
+    assert reports[3].detail == (
+        f"{TAIPEI} unhealthy (3/3, inverted); {TOKYO} healthy (3/3); origin.genai-demo.kimkao.io answers from {TOKYO}"
+    )
+
+
+def test_route53_without_failover_records_fails_the_step(config: ProjectConfig) -> None:
+    passed, reports = run(config, TOKYO, clients_of(GlobalAurora(), GlobalRedis(), HealthChecks({})))
+    assert not passed
+    assert reports[-1].detail == (
+        "origin.genai-demo.kimkao.io has no failover records with health checks in hosted zone genai-demo.kimkao.io."
+    )
+
+
+def test_waiting_polls_after_one_second_then_doubles_to_the_poll_interval(config: ProjectConfig) -> None:
+    pauses: list[float] = []
+    waiting = Waiting(poll_seconds=15, timeout_seconds=10**6, sleep=pauses.append)
+    aurora = GlobalAurora(polls=7)
+    steps = drill_steps(
+        config.environments["production"],
+        TOKYO,
+        clients_of(aurora, GlobalRedis(), HealthChecks({TAIPEI: True, TOKYO: True})),
+        unplanned=False,
+        waiting=waiting,
+    )
+    assert steps[1].run().startswith("global database available")
+    assert pauses == [1, 2, 4, 8, 15, 15]
 
 
 def test_planned_switchover_refuses_a_lagging_secondary_and_stops(config: ProjectConfig) -> None:

@@ -51,3 +51,13 @@ def test_the_shared_cli_module_imports_no_command() -> None:
 @pytest.mark.parametrize("path", sorted((PACKAGE / "constructs").rglob("*.py")), ids=lambda p: p.name)
 def test_constructs_import_nothing_from_stacks(path: Path) -> None:
     assert not {name for name in imported_modules(path) if name.startswith("genai_infra.stacks")}
+
+
+CONFIG_AREAS = ("network", "compute", "workload", "data", "platform", "edge", "cost", "access", "stack_set")
+
+
+@pytest.mark.parametrize("area", CONFIG_AREAS)
+def test_a_configuration_area_imports_no_other_area(area: str) -> None:
+    """Areas stand side by side on the shared field types; only environment.py and project.py join them."""
+    above = {f"genai_infra.config.{name}" for name in (*CONFIG_AREAS, "environment", "project", "model", "loader")}
+    assert not imported_modules(PACKAGE / "config" / f"{area}.py") & above

@@ -43,7 +43,7 @@ def test_the_cdk_cluster_resource_is_checked_too_and_support_ends_by_date() -> N
 
 
 def test_the_configured_default_version_is_in_the_support_table() -> None:
-    from genai_infra.config.model import EksConfig
+    from genai_infra.config.compute import EksConfig
 
     default = EksConfig.model_fields["kubernetes_version"].default
     assert default in support.EKS_KUBERNETES_VERSIONS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from genai_infra.cli import validate as validate_cli
 from genai_infra.cli.main import app
 from genai_infra.config import ProjectConfig
 from genai_infra.naming import app_target_group_name, cluster_name, data_resource_id
+from genai_infra.validation.result import CheckResult
 from genai_infra.validation.suite import ClientFactory, Outcome, ProbeOptions, validate_environment
 from tests.conftest import SERVING_TARGETS
 from tests.validation_seed import Patched, addon_stub, seed_region
@@ -336,3 +338,39 @@ def test_cli_writes_reports_ci_reads(
         assert report["errors"] == 1
         assert report["passed"] == expected - 1
         assert [rule["count"] for rule in report["rules"]] == [1]
+
+
+def test_cli_reports_a_skipped_check_as_neither_pass_nor_failure(
+    config: ProjectConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """--no-iam-login (local emulator): that login is a skipped row, never a pass; --ca-bundle reaches the probes."""
+    from genai_infra.validation import suite
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    seen: list[suite.ProbeOptions] = []
+
+    def outcomes(environment: Any, regions: Any, clients: Any, probe: suite.ProbeOptions) -> list[Outcome]:
+        seen.append(probe)
+        region = regions[0]
+        return [
+            Outcome(region, "data", CheckResult("PostgreSQL writer", True, "connected")),
+            Outcome(region, "data", CheckResult("PostgreSQL writer as app (IAM)", False, "not verifiable", True)),
+        ]
+
+    monkeypatch.setattr(suite, "validate_environment", outcomes)
+    monkeypatch.setattr(validate_cli, "aws_clients", lambda *_: (None, factory()))
+    monkeypatch.setattr(common.console, "width", 250)
+    runner = CliRunner()
+    options = ["validate", "--env", "staging", "--ca-bundle", str(bundle), "--no-iam-login"]
+    table = runner.invoke(app, options, env={"COLUMNS": "250"})
+    assert table.exit_code == 0, table.output
+    assert "skip" in table.output
+    assert "1 of 2 checks pass, 1 skipped (not verified)." in table.output
+    assert (seen[0].iam_login, seen[0].postgres_root_cert, seen[0].redis_ca_file) == (False, str(bundle), str(bundle))
+    report = json.loads(runner.invoke(app, [*options, "--format", "json"]).output)
+    assert (report["passed"], report["warnings"], report["errors"]) == (1, 1, 0)
+
+    missing = runner.invoke(app, ["validate", "--env", "staging", "--ca-bundle", str(tmp_path / "none.pem")])
+    assert missing.exit_code == 1
+    assert f"--ca-bundle {tmp_path / 'none.pem'} is not a file; pass a PEM file of CA certificates." in missing.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genai_infra.config.model import EksConfig
+from genai_infra.config.compute import EksConfig
 from genai_infra.naming import cluster_name
 
 Sizes = tuple[int, int, int]  # (min, desired, max)

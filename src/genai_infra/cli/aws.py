@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from genai_infra.cli import common
-from genai_infra.config.model import EnvironmentConfig
+from genai_infra.config.environment import EnvironmentConfig
 
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", help="AWS profile; the default credential chain when omitted")

@@ -1,7 +1,8 @@
 """`genai-infra config show --env E` and `genai-infra config schema`: the configuration you can see.
 
 `show` prints every resolved setting of an environment (and the project-wide ones) with where its
-value came from: the defaults (genai_infra/config/defaults.py), the --config file, or a --set.
+value came from: the defaults (genai_infra/config/defaults.py), ./genai-infra.toml, the --config
+file, a GENAI_INFRA_ variable (env) or a --set: the highest layer that sets it.
 `schema` prints the JSON Schema of the configuration file. Neither synthesizes.
 """
 
@@ -9,8 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -19,7 +19,7 @@ from rich.table import Table
 from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, EnvOption, SetOption
 from genai_infra.config import ConfigError, ProjectConfig, select_environment
-from genai_infra.config.loader import parse_assignment
+from genai_infra.config.loader import Layer, read_layers
 
 config_app = typer.Typer(
     no_args_is_help=True, help="The resolved configuration and its schema (no synthesis).", name="config"
@@ -39,18 +39,16 @@ def _set_by(key: str, paths: set[str]) -> bool:
     return any(key == path or key.startswith(f"{path}.") for path in paths)
 
 
-def settings_with_sources(
-    config: ProjectConfig, env: str, file_data: Mapping[str, Any], overrides: list[str]
-) -> list[tuple[str, Any, str]]:
+def settings_with_sources(config: ProjectConfig, env: str, layers: Sequence[Layer]) -> list[tuple[str, Any, str]]:
     """(dotted key, value, source) of the project-wide settings and those of one environment."""
     resolved = config.model_dump(mode="json")
     chosen = {key: value for key, value in resolved.items() if key != "environments"}
     chosen["environments"] = {env: resolved["environments"][env]}
-    from_file = {key for key, _ in flatten(file_data)}
-    from_set = {key for assignment in overrides for key, _ in flatten(parse_assignment(assignment))}
+    # Highest layer first; the defaults set everything the others leave.
+    above_defaults = [(layer.source, {key for key, _ in flatten(layer.data)}) for layer in layers[:-1]]
     rows = []
     for key, value in flatten(chosen):
-        source = "--set" if _set_by(key, from_set) else "--config" if _set_by(key, from_file) else "default"
+        source = next((name for name, keys in above_defaults if _set_by(key, keys)), "default")
         rows.append((key, value, source))
     return rows
 
@@ -62,7 +60,7 @@ def show(
     config_file: ConfigOption = None,
     overrides: SetOption = None,
 ) -> None:
-    """Every resolved setting of an environment and where its value came from (default, --config, --set).
+    """Every resolved setting of an environment and where its value came from (default, --config, env, --set).
 
     Example: genai-infra config show --env staging --set environments.staging.budget.monthly_limit_usd=500
     """
@@ -73,9 +71,8 @@ def show(
         select_environment(config, env)
     except ConfigError as error:
         raise common.fail(str(error)) from None
-    # The file was read and validated above; read again only to know which keys it sets.
-    file_data = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file else {}
-    rows = settings_with_sources(config, env, file_data, overrides or [])
+    # The layers were read and validated above; read again only to know which keys each one sets.
+    rows = settings_with_sources(config, env, read_layers(config_file, overrides or []))
     if output_format == "json":
         payload = [{"key": key, "value": value, "source": source} for key, value, source in rows]
         sys.stdout.write(json.dumps({"environment": env, "settings": payload}, indent=2) + "\n")

@@ -24,7 +24,7 @@ from rich.table import Table
 from genai_infra.cli import common
 from genai_infra.cli.options import ConfigOption, SetOption
 from genai_infra.config import ConfigError, ProjectConfig, load_config, select_environment
-from genai_infra.config.model import EnvironmentConfig
+from genai_infra.config.environment import EnvironmentConfig
 from genai_infra.cost.advisor import BudgetAdvice, advise
 from genai_infra.cost.catalog import CostError, load_catalog
 from genai_infra.cost.diff import CostDiff, Side, compare, environments_of, markdown, side_from_report

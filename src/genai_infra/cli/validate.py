@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -46,6 +47,22 @@ def validate(
         typer.Option(metavar="", help="open real connections (needs a route into the VPC, e.g. a runner inside it)"),
     ] = True,
     timeout: Annotated[float, typer.Option(help="seconds each network probe may take")] = 10.0,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-bundle",
+            metavar="FILE",
+            help="PEM CAs the PostgreSQL (verify-full) and Redis probes trust; the system store when omitted",
+        ),
+    ] = None,
+    iam_login: Annotated[
+        bool,
+        typer.Option(
+            metavar="",
+            help="log in as the app's database user with an IAM token (--no-iam-login: reported as skipped, "
+            "e.g. against the local emulator, whose PostgreSQL cannot verify the token)",
+        ),
+    ] = True,
     profile: ProfileOption = None,
     output_format: Annotated[
         str, typer.Option("--format", help=reports.FormatHelp, metavar="[table|json|sarif|junit]")
@@ -61,6 +78,8 @@ def validate(
 
     if timeout <= 0:
         raise common.fail(f"--timeout must be a positive number of seconds, got {timeout}.")
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise common.fail(f"--ca-bundle {ca_bundle} is not a file; pass a PEM file of CA certificates.")
     if output_format not in reports.FORMATS:
         raise common.fail(f"unknown format {output_format!r}; use {reports.FormatHelp}.")
     config = common.project_config(config_file, overrides)
@@ -79,18 +98,22 @@ def validate(
     options = ProbeOptions(
         enabled=probes,
         timeout=timeout,
+        postgres_root_cert=None if ca_bundle is None else str(ca_bundle),
+        redis_ca_file=None if ca_bundle is None else str(ca_bundle),
         kubernetes_token=lambda cluster, where: eks_token(session, cluster, where),
+        iam_login=iam_login,
     )
     with common.errors.status(f"validating {env} in {', '.join(regions)}"):
         outcomes = validate_environment(environment, regions, clients, options)
-    failed = sum(not outcome.result.passed for outcome in outcomes)
+    failed = sum(not outcome.result.passed and not outcome.result.skipped for outcome in outcomes)
+    skipped = sum(outcome.result.skipped for outcome in outcomes)
     if output_format != "table":
         results = [
             reports.Result(
                 o.region,
                 o.group,
                 o.result.name,
-                "ok" if o.result.passed else "error",
+                "ok" if o.result.passed else "warning" if o.result.skipped else "error",
                 o.result.name,
                 o.result.reason,
                 passed=o.result.passed,
@@ -104,9 +127,18 @@ def validate(
         return
     table = Table("region", "group", "check", "result", "reason", title=f"genai-infra validate {env}")
     for outcome in outcomes:
-        verdict = "[green]pass[/]" if outcome.result.passed else "[red]FAIL[/]"
+        verdict = (
+            "[green]pass[/]"
+            if outcome.result.passed
+            else "[yellow]skip[/]"
+            if outcome.result.skipped
+            else "[red]FAIL[/]"
+        )
         table.add_row(outcome.region, outcome.group, outcome.result.name, verdict, outcome.result.reason)
     common.console.print(common.keep_whole(table))
-    common.console.print(f"{len(outcomes) - failed} of {len(outcomes)} checks pass.")
+    passed = len(outcomes) - failed - skipped
+    common.console.print(
+        f"{passed} of {len(outcomes)} checks pass" + (f", {skipped} skipped (not verified)." if skipped else ".")
+    )
     if failed:
         raise common.fail(f"{failed} of {len(outcomes)} validation check(s) failed in {env}; see the table above.")

@@ -12,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from genai_infra.config.model import AlertingConfig
+from genai_infra.config.platform import AlertingConfig
 from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.naming import alert_topic_name
 

@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from genai_infra.config.model import AuroraConfig
+from genai_infra.config.data import AuroraConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 
 ENGINE = "aurora-postgresql"

@@ -13,7 +13,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from genai_infra.config.model import BackupConfig
+from genai_infra.config.data import BackupConfig
 from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge
 from genai_infra.naming import backup_vault_name

@@ -7,7 +7,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from genai_infra.config.model import RegistryConfig
+from genai_infra.config.compute import RegistryConfig
 
 
 class AppRepository(Construct):

@@ -18,7 +18,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from genai_infra.config.model import BudgetConfig
+from genai_infra.config.cost import BudgetConfig
 from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.naming import budget_name
 

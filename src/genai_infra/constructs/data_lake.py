@@ -13,7 +13,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.model import AnalyticsConfig
+from genai_infra.config.data import AnalyticsConfig
 from genai_infra.constructs.kms_keys import environment_key
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 

@@ -23,7 +23,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
-from genai_infra.config.model import EdgeConfig
+from genai_infra.config.edge import EdgeConfig
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge, skip_checkov
 from genai_infra.naming import ORIGIN_VERIFY_HEADER
 

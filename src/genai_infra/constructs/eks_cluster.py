@@ -21,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
 from constructs import Construct, IConstruct
 
-from genai_infra.config.model import EksConfig
+from genai_infra.config.compute import EksConfig
 from genai_infra.constructs.container_insights import observability_addon_configuration
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
@@ -63,6 +63,17 @@ KUBECTL_PROVIDER_CHECKOV_SKIPS = (
         "no secret; Lambda encrypts them at rest with its service key.",
     ),
 )
+# Wildcard resources of the AWS Load Balancer Controller's published IAM policy (v3.x), as cdk-nag names them.
+ALB_CONTROLLER_WILDCARDS: tuple[str, ...] = (
+    "*",
+    "arn:<AWS::Partition>:ec2:*:*:security-group/*",
+    *(
+        f"arn:<AWS::Partition>:elasticloadbalancing:*:*:{kind}/{lb_type}/{path}"
+        for kind, path in (("loadbalancer", "*/*"), ("listener", "*/*/*"), ("listener-rule", "*/*/*"))
+        for lb_type in ("app", "net")
+    ),
+    "arn:<AWS::Partition>:elasticloadbalancing:*:*:targetgroup/*/*",
+)
 ECR_PUBLIC_FINDING = (
     'Policy::{{"Fn::If":["{condition}",{{"Fn::Join":["",["arn:",{{"Ref":"AWS::Partition"}},'
     '":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]}},{{"Ref":"AWS::NoValue"}}]}}'
@@ -72,6 +83,31 @@ ECR_PUBLIC_FINDING = (
 def autoscaler_discovery_tags(cluster_name: str) -> dict[str, str]:
     """The tags cluster-autoscaler's --node-group-auto-discovery looks for."""
     return {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{cluster_name}": "owned"}
+
+
+def secrets_encryption_policy(
+    scope: Construct, *, policy_name: str, cluster_role: iam.IRole, key: kms.IKey
+) -> iam.ManagedPolicy:
+    """The cluster role's use of the eks key ("ClusterSecretsEncryption" in `scope`).
+
+    EKS envelope-encrypts Kubernetes secrets with the eks key through a grant it creates with the
+    cluster role; AmazonEKSClusterPolicy has no KMS permissions. The role is the SecurityStack's,
+    so the policy is attached from here; `GenaiCluster` waits for it.
+    """
+    return iam.ManagedPolicy(
+        scope,
+        "ClusterSecretsEncryption",
+        managed_policy_name=policy_name,
+        roles=[cluster_role],
+        statements=[
+            iam.PolicyStatement(actions=["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], resources=[key.key_arn]),
+            iam.PolicyStatement(
+                actions=["kms:CreateGrant"],
+                resources=[key.key_arn],
+                conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            ),
+        ],
+    )
 
 
 class GenaiCluster(Construct):
@@ -86,6 +122,7 @@ class GenaiCluster(Construct):
         cluster_role: iam.IRole,
         node_role: iam.IRole,
         secrets_key: kms.IKey,
+        secrets_encryption: iam.ManagedPolicy,
         logs_key: kms.IKey,
         log_retention_days: int,
         node_security_groups: tuple[ec2.ISecurityGroup, ...],
@@ -136,6 +173,10 @@ class GenaiCluster(Construct):
         assert isinstance(cfn_cluster, CfnResource)
         cfn_cluster.apply_removal_policy(removal_policy)
         cfn_cluster.node.add_dependency(self.control_plane_logs)
+        # The cluster is created with the role's KMS permissions in place, not concurrently with them.
+        cfn_policy = secrets_encryption.node.default_child
+        assert isinstance(cfn_policy, CfnResource)
+        cfn_cluster.add_resource_dependency(cfn_policy)
         self._encrypt_handler_logs(logs_key)
         for index, role_arn in enumerate(config.admin_role_arns):
             self.cluster.grant_access(
@@ -159,6 +200,7 @@ class GenaiCluster(Construct):
                 ],
             )
         self._acknowledge_kubectl_provider()
+        self._acknowledge_alb_controller()
         acknowledge(
             self.cluster,
             "Annotation::@aws-cdk/aws-eks:clusterMustManuallyTagSubnet",
@@ -242,6 +284,22 @@ class GenaiCluster(Construct):
             "failures to CloudFormation; there is no asynchronous event to dead-letter.",
         )
 
+    def _acknowledge_alb_controller(self) -> None:
+        acknowledge(
+            self.alb_controller,
+            f"{AWS_SOLUTIONS}-IAM5",
+            "The AWS Load Balancer Controller's IAM policy as AWS publishes it for this controller version "
+            "(shipped with aws-cdk-lib); it creates and tags load balancer resources whose names it cannot "
+            "know in advance, and its mutating calls are conditioned on the elbv2.k8s.aws/cluster tag.",
+            *(f"Resource::{resource}" for resource in ALB_CONTROLLER_WILDCARDS),
+        )
+        acknowledge(
+            self.alb_controller,
+            f"{NIST}-IAMNoInlinePolicy",
+            "aws-cdk-lib attaches the controller's published policy inline to the controller's own IRSA role, "
+            "which nothing else uses.",
+        )
+
     @staticmethod
     def _handler_logical_id(provider: IConstruct) -> str:
         handler = provider.node.find_child("Handler").node.default_child
@@ -254,6 +312,13 @@ class GenaiCluster(Construct):
             if isinstance(child, CfnCondition) and child.node.id == "HasEcrPublic":
                 return str(Stack.of(child).resolve(child.logical_id))
         raise LookupError("the kubectl provider has no HasEcrPublic condition")
+
+    @property
+    def alb_controller(self) -> eks.AlbController:
+        """The AWS Load Balancer Controller aws_eks_v2 installs with the cluster (its Helm release and IRSA role)."""
+        controller = self.cluster.alb_controller
+        assert controller is not None, "the cluster installs the AWS Load Balancer Controller"
+        return controller
 
     @property
     def oidc_provider_arn(self) -> str:
@@ -380,7 +445,10 @@ class GenaiCluster(Construct):
 
     def add_managed_addons(self, *, service_account_roles: Mapping[str, str]) -> dict[str, eks.CfnAddon]:
         """The managed add-ons: the VPC CNI before the node groups, the others after them (CoreDNS and the
-        CSI controller need nodes)."""
+        CSI controller need nodes), and the load balancer controller after all of them.
+
+        Helm waits for the controller's pods, which need nodes with a working CNI.
+        """
         addons: dict[str, eks.CfnAddon] = {}
         for name, version in self.config.addon_versions.items():
             configuration = addon_configuration(name, self.cluster_name)
@@ -399,6 +467,7 @@ class GenaiCluster(Construct):
                     group.node.add_dependency(addon)
                 else:
                     addon.node.add_dependency(group)
+            self.alb_controller.node.add_dependency(addon)
             addons[name] = addon
         return addons
 

@@ -18,7 +18,7 @@ from aws_cdk import aws_msk as msk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.model import AnalyticsConfig
+from genai_infra.config.data import AnalyticsConfig
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge
 

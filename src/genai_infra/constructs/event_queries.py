@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.model import AnalyticsConfig
+from genai_infra.config.data import AnalyticsConfig
 
 # The envelope every domain event of the application carries (DomainEvent: id, type, aggregate, time).
 # The JSON reader matches names case-insensitively, so eventId fills eventid.

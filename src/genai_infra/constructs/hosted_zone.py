@@ -6,7 +6,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from genai_infra.config.model import DnsConfig
+from genai_infra.config.edge import DnsConfig
 from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
 
 

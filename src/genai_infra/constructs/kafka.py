@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_msk as msk
 from constructs import Construct
 
-from genai_infra.config.model import MskConfig
+from genai_infra.config.data import MskConfig
 from genai_infra.constructs.log_retention import log_retention
 
 # Kafka over TLS with IAM authentication (decision C6); the only client port the cluster opens.

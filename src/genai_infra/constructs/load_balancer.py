@@ -13,7 +13,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from genai_infra.config.model import LoadBalancerConfig
+from genai_infra.config.compute import LoadBalancerConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, ORIGIN_VERIFY_HEADER
 
@@ -180,4 +180,17 @@ class ApplicationEntry(Construct):
             if behind_cloudfront
             else "Decision C12 gives non-production environments no CloudFront and no WAF (cost); they serve "
             "internal testers at <environment>.<domain>. Switching stacks.edge on adds CloudFront and its web ACL.",
+        )
+        if not deletion_protection:
+            acknowledge(
+                self.load_balancer,
+                f"{NIST}-ELBDeletionProtectionEnabled",
+                "Deletion protection is on in production; non-production environments are destroyed freely "
+                "(decision S5).",
+            )
+        acknowledge(
+            self.http,
+            f"{NIST}-ELBv2ACMCertificateRequired",
+            "The HTTP listener only answers with a permanent redirect to HTTPS; the HTTPS listener uses the "
+            "CertificateStack's ACM certificate.",
         )

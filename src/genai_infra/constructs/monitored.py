@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from aws_cdk import Fn
 from constructs import Construct
 
-from genai_infra.config.model import AlertingConfig, EnvironmentConfig
+from genai_infra.config.environment import EnvironmentConfig
+from genai_infra.config.platform import AlertingConfig
 from genai_infra.constructs.container_insights import (
     FILESYSTEM_AVAILABLE,
     MEMORY_AVAILABLE,

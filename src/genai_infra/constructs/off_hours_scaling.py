@@ -14,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
-from genai_infra.config.model import OffHoursConfig
+from genai_infra.config.cost import OffHoursConfig
 from genai_infra.nag import AWS_SOLUTIONS, acknowledge
 from genai_infra.off_hours import NodeGroupHours, Sizes
 

@@ -16,7 +16,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from genai_infra.config.model import FailoverHealthCheckConfig
+from genai_infra.config.edge import FailoverHealthCheckConfig
 
 
 class OriginHealthAlarm(Construct):

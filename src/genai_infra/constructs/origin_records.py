@@ -16,7 +16,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
-from genai_infra.config.model import FailoverHealthCheckConfig
+from genai_infra.config.edge import FailoverHealthCheckConfig
 from genai_infra.naming import HEALTH_CHECK_TOKEN_KEY, origin_domain, regional_origin_domain
 
 HTTPS_PORT = 443

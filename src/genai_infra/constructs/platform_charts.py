@@ -12,9 +12,9 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
-from genai_infra.config.model import ClusterAutoscalerConfig, HelmChartConfig, PlatformChartsConfig
+from genai_infra.config.compute import ClusterAutoscalerConfig, HelmChartConfig
 from genai_infra.constructs.container_insights import NODE_EXPORTER_VALUES
-from genai_infra.constructs.eks_cluster import autoscaler_discovery_tags
+from genai_infra.constructs.eks_cluster import GenaiCluster, autoscaler_discovery_tags
 from genai_infra.constructs.irsa import AUTOSCALER_SERVICE_ACCOUNT
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -53,14 +53,13 @@ class PlatformCharts(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cluster: eks.Cluster,
-        charts: PlatformChartsConfig,
-        autoscaler: ClusterAutoscalerConfig,
+        compute: GenaiCluster,
         autoscaler_role_arn: str,
         keda_role_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.cluster = cluster
+        self.cluster = compute.cluster
+        charts, autoscaler = compute.config.charts, compute.config.autoscaler
         namespace, _ = AUTOSCALER_SERVICE_ACCOUNT
         assert charts.cluster_autoscaler.namespace == namespace, "the autoscaler role trusts kube-system only"
         self.charts: dict[str, eks.HelmChart] = {
@@ -68,7 +67,7 @@ class PlatformCharts(Construct):
                 "ClusterAutoscaler",
                 charts.cluster_autoscaler,
                 cluster_autoscaler_values(
-                    cluster_name=cluster.cluster_name,
+                    cluster_name=self.cluster.cluster_name,
                     region=Stack.of(self).region,
                     role_arn=autoscaler_role_arn,
                     image_tag=charts.cluster_autoscaler_image_tag,
@@ -83,6 +82,10 @@ class PlatformCharts(Construct):
             # The CloudWatch agent scrapes it on localhost (constructs/container_insights.py).
             "prometheus-node-exporter": self._chart("NodeExporter", charts.node_exporter, NODE_EXPORTER_VALUES),
         }
+        # The load balancer controller's webhook intercepts every Service created after it: charts that
+        # create Services wait for the controller to be ready instead of racing its webhook.
+        for chart in self.charts.values():
+            chart.node.add_dependency(compute.alb_controller)
 
     def _chart(self, construct_id: str, chart: HelmChartConfig, values: dict[str, object]) -> eks.HelmChart:
         return eks.HelmChart(

@@ -13,7 +13,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_elasticache as elasticache
 from constructs import Construct
 
-from genai_infra.config.model import RedisConfig
+from genai_infra.config.data import RedisConfig
 from genai_infra.nag import AWS_SOLUTIONS, NIST, acknowledge, skip_checkov
 
 REDIS_PORT = 6379

@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from genai_infra.config.model import EnvironmentConfig
+from genai_infra.config.environment import EnvironmentConfig
 from genai_infra.constructs.log_retention import log_retention
 from genai_infra.kubernetes.tracing import TRACE_SERVICE_NAME
 from genai_infra.naming import log_group_name

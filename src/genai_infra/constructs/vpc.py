@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from genai_infra.config.model import NetworkConfig
+from genai_infra.config.network import NetworkConfig
 from genai_infra.nag import CFN_VALIDATE, NIST, acknowledge
 
 

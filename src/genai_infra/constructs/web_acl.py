@@ -11,7 +11,7 @@ from __future__ import annotations
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from genai_infra.config.model import EdgeConfig
+from genai_infra.config.edge import EdgeConfig
 
 MANAGED_RULE_GROUPS: tuple[str, ...] = (
     "AWSManagedRulesAmazonIpReputationList",

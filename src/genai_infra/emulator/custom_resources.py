@@ -9,7 +9,8 @@ kinds this project's templates hold (five), by what their provider would do:
   with the response flattened into the attributes the template reads (`Parameter.Value`);
 - Custom::AWSCDK-EKS-KubernetesResource and -HelmChart: recorded only (no Kubernetes here), each
   manifest and chart kept in `RECORDED` and, when a record directory is set, written there as JSON;
-- Custom::AppDatabaseUser (decision S8): recorded only (no PostgreSQL here).
+- Custom::AppDatabaseUser (decision S8): its SQL run in the local PostgreSQL when the emulator has
+  one (local_servers.py, `--local-servers`), recorded only otherwise.
 
 Any other custom resource type fails its stack with a message that names it: never a silent success.
 """
@@ -29,6 +30,7 @@ from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.models import cloudformation_backends
 from moto.moto_api._internal import mock_random
 
+from genai_infra.emulator import local_servers
 from genai_infra.emulator.fixes import patch
 from genai_infra.emulator.models import emulator_client
 
@@ -160,9 +162,12 @@ def answer(
         _record_file(record, {**{k: v for k, v in properties.items() if k != "Values"}, "Values": values})
         return logical_id, {}, record
     if resource_type == "Custom::AppDatabaseUser":
-        # Decision S8's database user: no PostgreSQL runs in the emulator, so the user is recorded, not
-        # created; its SQL is run against a real PostgreSQL 15 by tests/test_app_database_user.py.
+        # Decision S8's database user: created with the project's SQL in the local PostgreSQL when
+        # the emulator runs one (--local-servers); recorded, not created, otherwise.
         user = str(properties.get("UserName"))
+        if local_servers.active() is not None:
+            detail = local_servers.create_app_database_user(properties, region)
+            return user, {}, Answered(region, stack, logical_id, resource_type, "created", detail)
         record = Answered(region, stack, logical_id, resource_type, "recorded", f"database user {user}")
         _record_file(record, dict(properties))
         return user, {}, record

@@ -674,12 +674,6 @@ def id_only(service: str, kind: str, extra: Callable[[Context, str], dict[str, s
 ID_ONLY_TYPES: dict[str, tuple[str, str, Callable[[Context, str], dict[str, str]] | None, str]] = {
     "AWS::EKS::AccessEntry": ("eks", "access-entry", None, "moto has no EKS access-entry API"),
     "AWS::ElastiCache::ParameterGroup": ("elasticache", "parametergroup", None, "moto has no cache parameter groups"),
-    "AWS::ElastiCache::GlobalReplicationGroup": (
-        "elasticache",
-        "globalreplicationgroup",
-        lambda c, arn: {"GlobalReplicationGroupId": c.name},
-        "moto has no global datastores",
-    ),
     "AWS::MSK::ClusterPolicy": ("kafka", "cluster-policy", None, "recorded only"),
     "AWS::MSK::Replicator": (
         "kafka",

@@ -11,6 +11,7 @@ CUSTOM_HOW = {
     "Custom::AWS": "SDK call against the emulator",
     "Custom::AWSCDK-EKS-KubernetesResource": "recorded only",
     "Custom::AWSCDK-EKS-HelmChart": "recorded only",
+    "Custom::AppDatabaseUser": "SQL run in the local PostgreSQL (--local-servers), else recorded",
 }
 
 
@@ -32,7 +33,7 @@ def classify(resource_type: str) -> str:
 
 
 def summary_table(assemblies: list[Path], record: Path | None = None) -> str:
-    from genai_infra.emulator import models
+    from genai_infra.emulator import global_failover, models  # noqa: F401 (global_failover defines a model)
 
     models.register()
     counts: Counter[str] = Counter()

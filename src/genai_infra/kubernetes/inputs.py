@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from genai_infra.config.model import EnvironmentConfig, WorkloadConfig
+from genai_infra.config.environment import EnvironmentConfig
+from genai_infra.config.workload import WorkloadConfig
 
 # A concrete region name; the region is known per target at synthesis, never a token here.
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from genai_infra.config.model import EnvironmentConfig
+from genai_infra.config.environment import EnvironmentConfig
 from genai_infra.kubernetes.inputs import WorkloadInputs
 from genai_infra.kubernetes.workload import Manifest
 from genai_infra.naming import iam_role_name

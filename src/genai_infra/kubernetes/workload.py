@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genai_infra.config.model import ProbeConfig
+from genai_infra.config.workload import ProbeConfig
 from genai_infra.kubernetes import constants as k
 from genai_infra.kubernetes.inputs import WorkloadInputs
 from genai_infra.kubernetes.tracing import trace_environment

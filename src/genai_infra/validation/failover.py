@@ -4,7 +4,12 @@
 2. Aurora: switchover (planned, no data loss) or failover with AllowDataLoss (unplanned); wait until
    the target cluster is the writer and the global database is available again.
 3. ElastiCache global datastore: make the target region's replication group primary; wait.
-4. Route 53: report each region's health check and the region the failover record answers from.
+4. Route 53: read the failover records of origin.<domain> (PRIMARY, SECONDARY, each with its region's
+   health check) and report the region Route 53 answers from: the PRIMARY record's while its health
+   check is healthy, else the SECONDARY's. A health check is healthy when more than 18 % of its
+   checkers report success, inverted if it is `Inverted` (how an operator simulates a region's loss),
+   always healthy if `Disabled` (Route 53's rules). The alias targets' own health (EvaluateTargetHealth)
+   is not evaluated here; `validate` checks the ALB targets.
 
 Each step is a function that acts, waits and verifies; the runner times it and stops at the first
 failure, so a drill never continues past a step that did not complete.
@@ -15,12 +20,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from genai_infra.config import EnvironmentConfig
 from genai_infra.naming import (
     aurora_global_cluster_id,
     data_resource_id,
-    health_check_id_parameter,
     origin_domain,
     redis_global_datastore_suffix,
 )
@@ -51,6 +56,8 @@ class StepReport:
 
 @dataclass(frozen=True)
 class Waiting:
+    """Polls after 1 s, then twice as long each time up to `poll_seconds`: quick changes end quickly."""
+
     poll_seconds: float = 15.0
     timeout_seconds: float = 1800.0
     sleep: Callable[[float], None] = time.sleep
@@ -72,6 +79,7 @@ def refuse_unless_drillable(environment: EnvironmentConfig, to_region: str) -> N
 
 def _wait(what: str, done: Callable[[], tuple[bool, str]], waiting: Waiting) -> str:
     deadline = waiting.clock() + waiting.timeout_seconds
+    pause = min(1.0, waiting.poll_seconds)
     while True:
         finished, state = done()
         if finished:
@@ -80,7 +88,8 @@ def _wait(what: str, done: Callable[[], tuple[bool, str]], waiting: Waiting) -> 
             raise FailoverError(
                 f"{what} did not complete within {waiting.timeout_seconds:.0f} s (last state: {state})."
             )
-        waiting.sleep(waiting.poll_seconds)
+        waiting.sleep(pause)
+        pause = min(pause * 2, waiting.poll_seconds)
 
 
 def drill_steps(
@@ -183,24 +192,10 @@ def drill_steps(
         return _wait(f"the Redis global datastore failover to {to_region}", promoted, waiting)
 
     def route53_answer() -> str:
-        ssm = clients(environment.global_region, "ssm")
-        route53 = clients(environment.global_region, "route53")
-        healthy: dict[str, bool] = {}
-        notes = []
-        for region in environment.regions:
-            check_id = ssm.get_parameter(Name=health_check_id_parameter(env, region))["Parameter"]["Value"]
-            observations = route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
-            ok = sum(o["StatusReport"]["Status"].startswith("Success") for o in observations)
-            healthy[region] = bool(observations) and ok / len(observations) > ROUTE53_HEALTHY_SHARE
-            notes.append(f"{region} {'healthy' if healthy[region] else 'unhealthy'} ({ok}/{len(observations)})")
-        # Route53FailoverStack: the configured primary region holds the PRIMARY failover record.
-        answering = next((region for region in environment.regions if healthy[region]), None)
-        if answering is None:
-            name = origin_domain(environment.domain)
-            summary = "; ".join(notes)
-            raise FailoverError(f"no region's health check is healthy ({summary}); {name} has no healthy answer.")
-        note = f"{'; '.join(notes)}; {origin_domain(environment.domain)} answers from {answering}"
-        if answering != to_region:
+        name = origin_domain(environment.domain)
+        region, role, notes = origin_answer(clients(environment.global_region, "route53"), name)
+        note = f"{notes}; {name} answers from {region}"
+        if role == "PRIMARY" and region != to_region:
             note += (
                 f" (the failover record stays with the healthy PRIMARY region; traffic moves to {to_region} "
                 "only when that region's health check fails)"
@@ -242,3 +237,70 @@ def run_steps(
         if not passed:
             return False
     return True
+
+
+def origin_answer(route53: Client, name: str) -> tuple[str, str, str]:
+    """The region Route 53 answers `name` from, its record's role, and each record's health in words."""
+    notes, answering = [], None
+    for record in failover_records(route53, name):  # PRIMARY first
+        healthy, note = health_check_state(route53, record["HealthCheckId"])
+        notes.append(f"{record['SetIdentifier']} {note}")
+        if healthy and answering is None:
+            answering = record
+    if answering is None:
+        raise FailoverError(f"no region's health check is healthy ({'; '.join(notes)}); {name} has no healthy answer.")
+    return str(answering["SetIdentifier"]), str(answering["Failover"]), "; ".join(notes)
+
+
+def failover_records(route53: Client, name: str) -> list[dict[str, Any]]:
+    """The failover records of `name` in its public hosted zone, PRIMARY first; each names its region
+    (SetIdentifier, as Route53FailoverStack sets it) and its health check."""
+    fqdn = name.rstrip(".") + "."
+    zones, marker = [], None
+    while True:
+        page = route53.list_hosted_zones(**({"Marker": marker} if marker else {}))
+        zones += [
+            zone
+            for zone in page["HostedZones"]
+            if fqdn.endswith("." + zone["Name"]) and not zone.get("Config", {}).get("PrivateZone")
+        ]
+        marker = page.get("NextMarker") if page.get("IsTruncated") else None
+        if marker is None:
+            break
+    if not zones:
+        raise FailoverError(f"no public hosted zone holds {name}; is the Route53FailoverStack deployed?")
+    zone = max(zones, key=lambda z: len(z["Name"]))  # the most specific zone answers
+    listed = route53.list_resource_record_sets(HostedZoneId=zone["Id"], StartRecordName=fqdn, StartRecordType="A")
+    records = [
+        r
+        for r in listed["ResourceRecordSets"]
+        if r["Name"] == fqdn and r["Type"] == "A" and r.get("Failover") and r.get("HealthCheckId")
+    ]
+    if not records:
+        raise FailoverError(
+            f"{name} has no failover records with health checks in hosted zone {zone['Name'].rstrip('.')}."
+        )
+    return sorted(records, key=lambda r: r["Failover"] != "PRIMARY")
+
+
+def health_check_state(route53: Client, check_id: str) -> tuple[bool, str]:
+    """Healthy as Route 53 decides: more than 18 % of checkers succeed, inverted if Inverted, always if Disabled."""
+    config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
+    observations = route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
+    ok = sum(o["StatusReport"]["Status"].startswith("Success") for o in observations)
+    measured = bool(observations) and ok / len(observations) > ROUTE53_HEALTHY_SHARE
+    if config.get("Disabled"):
+        return True, f"healthy (health check disabled; Route 53 treats it as healthy, {ok}/{len(observations)})"
+    if config.get("Inverted"):
+        return not measured, f"{'healthy' if not measured else 'unhealthy'} ({ok}/{len(observations)}, inverted)"
+    return measured, f"{'healthy' if measured else 'unhealthy'} ({ok}/{len(observations)})"
+
+
+def global_writer(rds: Client, global_id: str, cluster_id: str) -> bool | None:
+    """Whether the cluster writes for its global database now (None if it is not a member): a switchover
+    or failover moves the writer away from the configured primary region."""
+    found = rds.describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"]
+    for member in found[0]["GlobalClusterMembers"] if found else []:
+        if str(member["DBClusterArn"]).endswith(f":cluster:{cluster_id}"):
+            return bool(member.get("IsWriter"))
+    return None

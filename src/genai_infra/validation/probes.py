@@ -65,19 +65,7 @@ def postgres_connect(
     import psycopg
 
     name = f"PostgreSQL {label} {host}:{port}"
-    params: dict[str, str | int] = {
-        "host": host,
-        "port": port,
-        "user": user,
-        "password": password,
-        "dbname": dbname,
-        "sslmode": sslmode,
-        # psycopg's connect_timeout bounds the TCP connect and the start-up; statement_timeout the query.
-        "connect_timeout": max(1, round(timeout)),
-        "options": f"-c statement_timeout={int(timeout * 1000)}",
-    }
-    if sslrootcert is not None:
-        params["sslrootcert"] = sslrootcert
+    params = _postgres_params(host, port, user, password, dbname, timeout, sslmode, sslrootcert)
     try:
         with psycopg.connect(**params) as connection:  # type: ignore[arg-type]
             row = connection.execute("SELECT pg_is_in_recovery(), version()").fetchone()
@@ -93,6 +81,70 @@ def postgres_connect(
         )
     role = "read-only replica" if in_recovery else "writable"
     return CheckResult(name, True, f"connected as {user} over TLS, {role}, {version}")
+
+
+def _postgres_params(
+    host: str, port: int, user: str, password: str, dbname: str, timeout: float, sslmode: str, sslrootcert: str | None
+) -> dict[str, str | int]:
+    params: dict[str, str | int] = {
+        "host": host,
+        "port": port,
+        "user": user,
+        "password": password,
+        "dbname": dbname,
+        "sslmode": sslmode,
+        # psycopg's connect_timeout bounds the TCP connect and the start-up; statement_timeout the query.
+        "connect_timeout": max(1, round(timeout)),
+        "options": f"-c statement_timeout={int(timeout * 1000)}",
+    }
+    if sslrootcert is not None:
+        params["sslrootcert"] = sslrootcert
+    return params
+
+
+# Decision S8's application user as the custom resource leaves it (app_database/user_setup.py).
+APP_USER_QUERY = """
+SELECT r.rolcanlogin, pg_has_role(r.oid, 'rds_iam', 'MEMBER'),
+       has_database_privilege(r.oid, current_database(), 'CONNECT'),
+       has_schema_privilege(r.oid, 'public', 'USAGE') AND has_schema_privilege(r.oid, 'public', 'CREATE'),
+       r.rolsuper OR r.rolcreaterole OR r.rolcreatedb
+FROM pg_catalog.pg_roles r WHERE r.rolname = %s
+"""
+
+
+def postgres_app_user(
+    *,
+    label: str,
+    host: str,
+    port: int,
+    master_user: str,
+    master_password: str,
+    dbname: str,
+    app_user: str,
+    timeout: float,
+    sslmode: str = "require",
+    sslrootcert: str | None = None,
+) -> CheckResult:
+    """As the master: the application user exists, logs in, is an rds_iam member with its grants, and no more."""
+    import psycopg
+
+    name = f"PostgreSQL {label} user {app_user} {host}:{port}"
+    params = _postgres_params(host, port, master_user, master_password, dbname, timeout, sslmode, sslrootcert)
+    try:
+        with psycopg.connect(**params) as connection:  # type: ignore[arg-type]
+            row = connection.execute(APP_USER_QUERY, (app_user,)).fetchone()
+    except (psycopg.Error, OSError) as error:
+        return CheckResult(name, False, _why(error))
+    if row is None:
+        return CheckResult(name, False, f"no role {app_user} in {dbname}: the app database user was not created")
+    login, iam, connect, schema, elevated = (bool(value) for value in row)
+    held = {"LOGIN": login, "rds_iam": iam, f"CONNECT on {dbname}": connect, "USAGE, CREATE on public": schema}
+    problems = [f"lacks {what}" for what, present in held.items() if not present]
+    if elevated:
+        problems.append("has SUPERUSER, CREATEROLE or CREATEDB")
+    if problems:
+        return CheckResult(name, False, "; ".join(problems))
+    return CheckResult(name, True, f"LOGIN, member of rds_iam, CONNECT on {dbname}, USAGE and CREATE on public")
 
 
 def redis_ping(

@@ -13,6 +13,9 @@ class CheckResult(NamedTuple):
     name: str
     passed: bool
     reason: str
+    # Not run, and so not passed: a check that cannot be made here (the reason says why). It does not
+    # fail validate, and it is never reported as a pass.
+    skipped: bool = False
 
 
 def guarded(name: str, check: Callable[[], CheckResult | list[CheckResult]]) -> list[CheckResult]:

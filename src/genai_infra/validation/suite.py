@@ -18,6 +18,7 @@ from genai_infra.naming import (
     secret_name,
 )
 from genai_infra.validation import aws_checks, kubernetes_api, probes
+from genai_infra.validation.failover import global_writer
 from genai_infra.validation.result import CheckResult, Client, guarded
 
 # (region, service) -> a client of that service in that region: boto3 sessions, or moto/stubs in tests.
@@ -42,6 +43,9 @@ class ProbeOptions:
     redis_ca_file: str | None = None
     # (cluster, region) -> a bearer token for the cluster's Kubernetes API; None skips that probe.
     kubernetes_token: Callable[[str, str], str] | None = None
+    # False: the IAM-token login of the application user is reported as skipped, not made (a server
+    # that is not Aurora, such as the local emulator's PostgreSQL, cannot verify an RDS IAM token).
+    iam_login: bool = True
 
 
 def validate_environment(
@@ -113,12 +117,19 @@ def _region(
         )
 
     aurora_id = data_resource_id(env, region, primary, "aurora")
-    expect_writer = config.aurora.global_role != "secondary"
-    add(
-        "data",
-        f"Aurora cluster {aurora_id}",
-        lambda: aws_checks.aurora_cluster(clients(region, "rds"), aurora_id, expect_writer=expect_writer),
-    )
+
+    def aurora() -> list[CheckResult]:
+        rds = clients(region, "rds")
+        # After `genai-infra failover` the global database, not the configuration, says which cluster writes.
+        writer = (
+            global_writer(rds, aurora_global_cluster_id(env), aurora_id)
+            if config.aurora.global_role != "none"
+            else None
+        )
+        expect_writer = config.aurora.global_role != "secondary" if writer is None else writer
+        return aws_checks.aurora_cluster(rds, aurora_id, expect_writer=expect_writer)
+
+    add("data", f"Aurora cluster {aurora_id}", aurora)
     if config.aurora.global_role != "none":
         global_id = aurora_global_cluster_id(env)
         add(
@@ -183,13 +194,33 @@ def _postgres(
     results = [
         connect(label, host, writer, secret["username"], secret["password"]) for label, host, writer in endpoints
     ]
-    # Decision S8: the application's own user logs in with an IAM token (signed locally with the
-    # operator's credentials, which need rds-db:connect on that user), as the pods do.
     label, host, writer = endpoints[0]
+    # Decision S8: the application's user exists with rds_iam and its grants (as the master sees it) ...
+    results.append(
+        probes.postgres_app_user(
+            label=label,
+            host=host,
+            port=port,
+            master_user=secret["username"],
+            master_password=secret["password"],
+            dbname=config.database_name,
+            app_user=APP_DATABASE_USER,
+            timeout=probe.timeout,
+            sslmode="verify-full" if probe.postgres_root_cert else "require",
+            sslrootcert=probe.postgres_root_cert,
+        )
+    )
+    # ... and logs in with an IAM token (signed locally with the operator's credentials, which need
+    # rds-db:connect on that user), as the pods do.
+    iam_label = f"{label} as {APP_DATABASE_USER} (IAM)"
+    if not probe.iam_login:
+        reason = "skipped (--no-iam-login): only Aurora verifies an RDS IAM token; this login was not made"
+        results.append(CheckResult(f"PostgreSQL {iam_label} {host}:{port}", False, reason, skipped=True))
+        return results
     token = clients(region, "rds").generate_db_auth_token(
         DBHostname=host, Port=port, DBUsername=APP_DATABASE_USER, Region=region
     )
-    results.append(connect(f"{label} as {APP_DATABASE_USER} (IAM)", host, writer, APP_DATABASE_USER, token))
+    results.append(connect(iam_label, host, writer, APP_DATABASE_USER, token))
     return results
 
 

@@ -322,8 +322,13 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-def calls_of_deploy_and_validate(config: ProjectConfig, environment: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """Every AWS operation `deploy` (stack events, read-back) and `validate --probes` make for `environment` in moto."""
+def calls_of_deploy_and_validate(
+    config: ProjectConfig, environment: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[set[str], set[str]]:
+    """The AWS operations `deploy` (stack events, read-back) and `validate --probes` make for `environment` in moto.
+
+    First as the workflow runs them (`validate --no-iam-login`), then those of a `validate` with the IAM login.
+    """
     from genai_infra import deploy_verify
     from genai_infra.stack_events import StackEventPoller
     from genai_infra.validation import probes
@@ -349,7 +354,7 @@ def calls_of_deploy_and_validate(config: ProjectConfig, environment: str, monkey
     boto3.client("cloudformation", region_name=region).create_stack(StackName=name, TemplateBody=json.dumps(template))
     # The probes' network connections are not AWS calls (tests/test_probes.py covers them).
     passed = CheckResult("probe", True, "stubbed")
-    for probe in ("https_health", "postgres_connect", "redis_ping", "tls_connect"):
+    for probe in ("https_health", "postgres_connect", "postgres_app_user", "redis_ping", "tls_connect"):
         monkeypatch.setattr(probes, probe, lambda *_, **__: passed)
 
     calls: set[str] = set()
@@ -359,20 +364,24 @@ def calls_of_deploy_and_validate(config: ProjectConfig, environment: str, monkey
         kafka={"get_bootstrap_brokers": lambda **_: {"BootstrapBrokerStringSaslIam": "b-1.msk.example.internal:9098"}},
     )
 
-    def clients(where: str, service: str) -> Any:
-        return Recording(moto(where, service), calls)
+    def recorded(calls: set[str]) -> Any:
+        return lambda where, service: Recording(moto(where, service), calls)
+
+    clients = recorded(calls)
 
     poller = StackEventPoller(clients(region, "cloudformation"), region, [name])
     poller.start()
     poller.poll()
     assert deploy_verify.verify_stacks([(region, name, template)], clients) == []
-    outcomes = validate_environment(chosen, list(chosen.regions), clients, ProbeOptions(enabled=True))
+    outcomes = validate_environment(chosen, list(chosen.regions), clients, ProbeOptions(enabled=True, iam_login=False))
     # Every check reached its API: a call moto refused or lacks would fail its check with the error
     # (guarded). moto's global secondary keeps a writer (tests/test_validate.py), a verdict, not an error.
     errors = [f"{o.result.name}: {o.result.reason}" for o in outcomes if not o.result.passed]
     assert [error for error in errors if "Error" in error or "Exception" in error] == []
     assert len(outcomes) > 10
-    return calls
+    login: set[str] = set()
+    validate_environment(chosen, list(chosen.regions), recorded(login), ProbeOptions(enabled=True))
+    return calls, login
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -384,12 +393,12 @@ def test_verify_environment_allows_every_call_deploy_and_validate_make(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     statements = verify_statements(roles[environment][1])
-    calls = calls_of_deploy_and_validate(config, environment, monkeypatch)
+    calls, login = calls_of_deploy_and_validate(config, environment, monkeypatch)
     assert {"cloudformation:DescribeStackEvents", "ssm:GetParameter", "eks:DescribeAddon"} <= calls
-    # Only the application user's IAM login stays out (test_verify_environment_grants_only_reads):
-    # the workflow's probes log in with the secrets' credentials.
-    assert sorted(call for call in calls if not allowed(call, statements)) == ["rds-db:connect"]
-    # And nothing more than these calls: each granted action is one `deploy` or `validate` makes,
-    # so dropping any of them fails the assertion above.
-    granted = {action for statement in statements for action in statement["Action"]}
-    assert granted == calls - {"rds-db:connect"}
+    assert sorted(call for call in calls if not allowed(call, statements)) == []
+    # Nothing more than these calls: each granted action is one the workflow's `deploy` or
+    # `validate` makes, so dropping any of them fails the assertion above.
+    assert {action for statement in statements for action in statement["Action"]} == calls
+    # The application user's IAM login is the one call left out (test_verify_environment_grants_only_reads),
+    # hence the workflow's `validate --no-iam-login` (tests/test_workflow.py).
+    assert sorted(call for call in login if not allowed(call, statements)) == ["rds-db:connect"]

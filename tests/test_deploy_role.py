@@ -402,3 +402,28 @@ def test_verify_environment_allows_every_call_deploy_and_validate_make(
     # The application user's IAM login is the one call left out (test_verify_environment_grants_only_reads),
     # hence the workflow's `validate --no-iam-login` (tests/test_workflow.py).
     assert sorted(call for call in login if not allowed(call, statements)) == ["rds-db:connect"]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_verify_environment_fits_iams_managed_policy_size(
+    roles: dict[str, tuple[Path, dict[str, Any]]], environment: str
+) -> None:
+    # IAM refuses a managed policy over 6,144 characters, whitespace not counted, once resolved.
+    document = managed_policy(roles[environment][1], "VerifyEnvironment")["PolicyDocument"]
+    statements = [
+        {**statement, "Resource": as_list(render(statement["Resource"]))} for statement in document["Statement"]
+    ]
+    resolved = json.dumps({**document, "Statement": statements}, separators=(",", ":"))
+    resolved = resolved.replace("${AWS::Partition}", "aws-us-gov").replace("${AWS::AccountId}", "111122223333")
+    assert '"Ref"' not in resolved
+    assert "Fn::" not in resolved
+    assert len(resolved) < 6144
+
+
+def test_a_configured_account_is_named_and_acknowledged(tmp_path: Path) -> None:
+    config = load_config(None, [f"ci.github_repository={REPOSITORY}", "environments.staging.account=111122223333"])
+    directory = synthesize_deploy_role(config, "staging", tmp_path)  # unacknowledged cdk-nag findings raise
+    template = json.loads((directory / "DeployRoleStack.template.json").read_text())
+    resources = [r for s in verify_statements(template) for r in s["Resource"] if r != "*"]
+    assert resources
+    assert all(":111122223333:" in r for r in resources if ":route53:::" not in r and ":rds::" not in r)

@@ -97,6 +97,9 @@ def test_deploy_validate_and_rollback_in_one_environment_job(config: ProjectConf
     assert deploy["shell"] == "bash"  # pipefail: the pipe into tee keeps a failed deploy failed
     assert "GITHUB_STEP_SUMMARY" in deploy["run"]
     assert not (WORKFLOWS.parents[1] / "scripts" / "ci-deploy.sh").exists()
+    # The deploy role reads, but may not log in to, the environment's database (VerifyEnvironment).
+    validate = job["steps"][names.index("validate")]
+    assert 'genai-infra validate --env "$ENVIRONMENT" "$PROBES" --no-iam-login' in validate["run"]
     download = next(s for s in job["steps"] if s.get("with", {}).get("path") == "last-good.out")
     assert download["with"]["run-id"] == "${{ steps.last-good.outputs.run-id }}"
     # The deploy role of DeployRoleStack, by the name naming.py gives it, in every environment.

@@ -381,6 +381,44 @@ def test_fix_validate_visible_states(aws: Any) -> None:
     assert aws("eks").list_addons(clusterName="eks-test")["addons"] == ["vpc-cni"]
 
 
+def test_fix_msk_bootstrap_brokers(aws: Any) -> None:
+    """18: GetBootstrapBrokers answers (moto raised NotImplementedError, HTTP 500) with the listeners the
+    cluster opens, as AWS does: production's IAM-only TLS cluster (decision C6) gives port 9098 alone,
+    a cluster created without authentication the unauthenticated TLS listener; the address is loopback."""
+    iam_only = {
+        "Type": "AWS::MSK::Cluster",
+        "Properties": {
+            "ClusterName": "msk-iam-only",
+            "KafkaVersion": "3.9.x",
+            "NumberOfBrokerNodes": 3,
+            "BrokerNodeGroupInfo": {"InstanceType": "kafka.m7g.large", "ClientSubnets": ["subnet-1", "subnet-2"]},
+            "ClientAuthentication": {"Sasl": {"Iam": {"Enabled": True}}, "Unauthenticated": {"Enabled": False}},
+            "EncryptionInfo": {"EncryptionInTransit": {"ClientBroker": "TLS", "InCluster": True}},
+        },
+    }
+    stack = deploy(aws, "msk-brokers", {"Cluster": iam_only})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    kafka = aws("kafka")
+    clusters = kafka.list_clusters_v2(ClusterNameFilter="msk-iam-only")["ClusterInfoList"]
+    answer = kafka.get_bootstrap_brokers(ClusterArn=clusters[0]["ClusterArn"])
+    answer.pop("ResponseMetadata")
+    assert answer == {"BootstrapBrokerStringSaslIam": "127.0.0.1:9098"}
+
+    unauthenticated = kafka.create_cluster(
+        ClusterName="msk-defaults",
+        KafkaVersion="3.9.x",
+        NumberOfBrokerNodes=2,
+        BrokerNodeGroupInfo={"InstanceType": "kafka.t3.small", "ClientSubnets": ["subnet-1", "subnet-2"]},
+    )["ClusterArn"]
+    answer = kafka.get_bootstrap_brokers(ClusterArn=unauthenticated)
+    answer.pop("ResponseMetadata")
+    assert answer == {"BootstrapBrokerStringTls": "127.0.0.1:9094"}
+
+    with pytest.raises(ClientError) as missing:
+        kafka.get_bootstrap_brokers(ClusterArn=unauthenticated.rsplit("/", 1)[0] + "/no-such-cluster")
+    assert missing.value.response["Error"]["Code"] == "NotFoundException"
+
+
 def test_fix_public_ami_parameters(aws: Any) -> None:
     """17. The public Amazon Linux AMI parameters resolve in ap-east-2, as they do in every AWS region."""
     name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64"

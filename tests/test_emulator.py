@@ -7,8 +7,10 @@ issue 18) it shows; templates are small, hand-written CloudFormation.
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -417,6 +419,27 @@ def test_fix_msk_bootstrap_brokers(aws: Any) -> None:
     with pytest.raises(ClientError) as missing:
         kafka.get_bootstrap_brokers(ClusterArn=unauthenticated.rsplit("/", 1)[0] + "/no-such-cluster")
     assert missing.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_fix_eks_certificate_authority(aws: Any) -> None:
+    """19: an EKS cluster's certificateAuthority is the base64 of a PEM CA (moto gave random characters),
+    so validate's Kubernetes API probe gets as far as the cluster's endpoint, which nothing serves here."""
+    from genai_infra.validation.kubernetes_api import deployment_available
+
+    eks = aws("eks")
+    role = f"arn:aws:iam::{aws('sts').get_caller_identity()['Account']}:role/eks"  # the emulator's account
+    eks.create_cluster(name="eks-ca", roleArn=role, resourcesVpcConfig={"subnetIds": []})
+    described = eks.describe_cluster(name="eks-ca")["cluster"]
+    pem = base64.b64decode(described["certificateAuthority"]["data"]).decode()
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    assert ssl.create_default_context(cadata=pem).get_ca_certs()[0]["subject"] == (
+        (("commonName", "eks-ca (emulated EKS cluster CA)"),),
+    )
+    result = deployment_available(
+        eks, cluster="eks-ca", namespace="default", name="app", min_available=1, token=lambda: "t", timeout=2
+    )
+    assert not result.passed
+    assert result.reason.startswith("Kubernetes API unreachable: ")
 
 
 def test_fix_public_ami_parameters(aws: Any) -> None:

@@ -7,11 +7,17 @@ exactly; tests/test_emulator.py shows each behaviour through the public APIs.
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -19,6 +25,7 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
 from moto.ec2.models import security_groups as ec2_security_groups
+from moto.eks import models as eks_models
 from moto.eks import responses as eks_responses
 from moto.eks import urls as eks_urls
 from moto.elbv2 import models as elbv2_models
@@ -524,6 +531,39 @@ def fix_msk_bootstrap_brokers() -> None:
     patch(kafka_responses.KafkaResponse, "get_bootstrap_brokers", get_bootstrap_brokers)
 
 
+def cluster_ca_pem(cluster_name: str) -> bytes:
+    """A self-signed CA certificate in PEM, as an EKS cluster's certificateAuthority holds (its key is discarded)."""
+    now = datetime.datetime.now(datetime.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{cluster_name} (emulated EKS cluster CA)")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def fix_eks_certificate_authority() -> None:
+    """19. An EKS cluster's certificateAuthority.data is 1,400 random characters, not the base64 of a
+    PEM CA certificate as in AWS, so `validate`'s Kubernetes API probe failed decoding it
+    (UnicodeDecodeError) instead of on what it can observe. Each cluster now holds a real CA; its
+    endpoint stays moto's AWS-shaped name, which nothing serves here."""
+    original_init = eks_models.Cluster.__init__
+
+    def cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.certificate_authority = {"data": base64.b64encode(cluster_ca_pem(self.name)).decode()}
+
+    patch(eks_models.Cluster, "__init__", cluster_init)
+
+
 def record_addon(account: str, region: str, properties: dict[str, Any], arn: str) -> None:
     """Keep an AWS::EKS::Addon for DescribeAddon (fix 13)."""
     cluster, name = str(properties.get("ClusterName")), str(properties.get("AddonName"))
@@ -555,6 +595,7 @@ FIXES: tuple[Fix, ...] = (
     fix_physical_ids,
     fix_public_ami_parameters,
     fix_msk_bootstrap_brokers,
+    fix_eks_certificate_authority,
 )
 
 

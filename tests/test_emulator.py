@@ -7,8 +7,10 @@ issue 18) it shows; templates are small, hand-written CloudFormation.
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -379,6 +381,65 @@ def test_fix_validate_visible_states(aws: Any) -> None:
     described = aws("eks").describe_addon(clusterName="eks-test", addonName="vpc-cni")["addon"]
     assert (described["status"], described["addonVersion"]) == ("ACTIVE", "v1.20.0-eksbuild.1")
     assert aws("eks").list_addons(clusterName="eks-test")["addons"] == ["vpc-cni"]
+
+
+def test_fix_msk_bootstrap_brokers(aws: Any) -> None:
+    """18: GetBootstrapBrokers answers (moto raised NotImplementedError, HTTP 500) with the listeners the
+    cluster opens, as AWS does: production's IAM-only TLS cluster (decision C6) gives port 9098 alone,
+    a cluster created without authentication the unauthenticated TLS listener; the address is loopback."""
+    iam_only = {
+        "Type": "AWS::MSK::Cluster",
+        "Properties": {
+            "ClusterName": "msk-iam-only",
+            "KafkaVersion": "3.9.x",
+            "NumberOfBrokerNodes": 3,
+            "BrokerNodeGroupInfo": {"InstanceType": "kafka.m7g.large", "ClientSubnets": ["subnet-1", "subnet-2"]},
+            "ClientAuthentication": {"Sasl": {"Iam": {"Enabled": True}}, "Unauthenticated": {"Enabled": False}},
+            "EncryptionInfo": {"EncryptionInTransit": {"ClientBroker": "TLS", "InCluster": True}},
+        },
+    }
+    stack = deploy(aws, "msk-brokers", {"Cluster": iam_only})
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    kafka = aws("kafka")
+    clusters = kafka.list_clusters_v2(ClusterNameFilter="msk-iam-only")["ClusterInfoList"]
+    answer = kafka.get_bootstrap_brokers(ClusterArn=clusters[0]["ClusterArn"])
+    answer.pop("ResponseMetadata")
+    assert answer == {"BootstrapBrokerStringSaslIam": "127.0.0.1:9098"}
+
+    unauthenticated = kafka.create_cluster(
+        ClusterName="msk-defaults",
+        KafkaVersion="3.9.x",
+        NumberOfBrokerNodes=2,
+        BrokerNodeGroupInfo={"InstanceType": "kafka.t3.small", "ClientSubnets": ["subnet-1", "subnet-2"]},
+    )["ClusterArn"]
+    answer = kafka.get_bootstrap_brokers(ClusterArn=unauthenticated)
+    answer.pop("ResponseMetadata")
+    assert answer == {"BootstrapBrokerStringTls": "127.0.0.1:9094"}
+
+    with pytest.raises(ClientError) as missing:
+        kafka.get_bootstrap_brokers(ClusterArn=unauthenticated.rsplit("/", 1)[0] + "/no-such-cluster")
+    assert missing.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_fix_eks_certificate_authority(aws: Any) -> None:
+    """19: an EKS cluster's certificateAuthority is the base64 of a PEM CA (moto gave random characters),
+    so validate's Kubernetes API probe gets as far as the cluster's endpoint, which nothing serves here."""
+    from genai_infra.validation.kubernetes_api import deployment_available
+
+    eks = aws("eks")
+    role = f"arn:aws:iam::{aws('sts').get_caller_identity()['Account']}:role/eks"  # the emulator's account
+    eks.create_cluster(name="eks-ca", roleArn=role, resourcesVpcConfig={"subnetIds": []})
+    described = eks.describe_cluster(name="eks-ca")["cluster"]
+    pem = base64.b64decode(described["certificateAuthority"]["data"]).decode()
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    assert ssl.create_default_context(cadata=pem).get_ca_certs()[0]["subject"] == (
+        (("commonName", "eks-ca (emulated EKS cluster CA)"),),
+    )
+    result = deployment_available(
+        eks, cluster="eks-ca", namespace="default", name="app", min_available=1, token=lambda: "t", timeout=2
+    )
+    assert not result.passed
+    assert result.reason.startswith("Kubernetes API unreachable: ")
 
 
 def test_fix_public_ami_parameters(aws: Any) -> None:

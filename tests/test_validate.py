@@ -168,8 +168,9 @@ def test_missing_resources_and_unavailable_clusters_fail_with_the_aws_error(aws:
     ]
 
 
-def global_clusters_stub(environment: str, sync: str) -> Any:
-    """rds describe_global_clusters with production's two members (moto cannot build a cross-region one)."""
+def global_clusters_stub(environment: str, sync: str, writer: str = "ap-east-2") -> Any:
+    """rds describe_global_clusters with production's two members (moto cannot build a cross-region one);
+    `writer` is the region whose cluster writes (ap-northeast-1 after `failover --to ap-northeast-1`)."""
 
     def describe_global_clusters(**kwargs: str) -> dict[str, Any]:
         arn = "arn:aws:rds:{}:{}:cluster:{}"
@@ -178,7 +179,7 @@ def global_clusters_stub(environment: str, sync: str) -> Any:
                 "DBClusterArn": arn.format(
                     "ap-east-2", DEFAULT_ACCOUNT_ID, data_resource_id(environment, "ap-east-2", "ap-east-2", "aurora")
                 ),
-                "IsWriter": True,
+                "IsWriter": writer == "ap-east-2",
             },
             {
                 "DBClusterArn": arn.format(
@@ -186,7 +187,7 @@ def global_clusters_stub(environment: str, sync: str) -> Any:
                     DEFAULT_ACCOUNT_ID,
                     data_resource_id(environment, "ap-northeast-1", "ap-east-2", "aurora"),
                 ),
-                "IsWriter": False,
+                "IsWriter": writer == "ap-northeast-1",
                 "SynchronizationStatus": sync,
             },
         ]
@@ -226,6 +227,86 @@ def test_production_checks_both_regions_and_a_lagging_global_secondary(aws: None
     result = names["Aurora global database genai-demo-production-global"].result
     assert not result.passed
     assert result.reason == f":cluster:{secondary} replicates, synchronization pending-resync"
+
+
+def test_probes_after_a_switchover_log_in_to_the_writer_in_tokyo(
+    aws: None, config: ProjectConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `failover --to ap-northeast-1` the PostgreSQL probes expect the writer where the global
+    database says it is (as the Aurora endpoint check does), not where global_role first put it:
+    Tokyo's writer endpoint must be writable, Taipei has its reader only."""
+    from genai_infra.validation import probes
+
+    production = config.environments["production"]
+    regions = list(production.regions)
+    for region in regions:
+        seed_region(production, region, {})
+    logins: list[tuple[str, str, bool]] = []
+
+    def postgres_connect(*, label: str, host: str, port: int, expect_writer: bool, **_: Any) -> CheckResult:
+        region = next(r for r in regions if f".{r}." in host)  # moto's endpoints name their region
+        logins.append((region, label, expect_writer))
+        return CheckResult(f"PostgreSQL {label} {host}:{port}", True, "recorded")
+
+    monkeypatch.setattr(probes, "postgres_connect", postgres_connect)
+    monkeypatch.setattr(probes, "postgres_app_user", lambda **_: CheckResult("PostgreSQL app user", True, "recorded"))
+    monkeypatch.setattr(probes, "https_health", lambda *_, **__: CheckResult("HTTPS", True, "recorded"))
+    monkeypatch.setattr(probes, "redis_ping", lambda **_: CheckResult("Redis PING", True, "recorded"))
+    monkeypatch.setattr(probes, "tls_connect", lambda **_: CheckResult("TLS broker", True, "recorded"))
+    switched = factory(
+        rds={"describe_global_clusters": global_clusters_stub("production", "connected", "ap-northeast-1")}
+    )
+    outcomes = validate_environment(production, regions, switched, ProbeOptions(iam_login=False))
+    assert logins == [
+        ("ap-east-2", "reader", False),
+        ("ap-northeast-1", "writer", True),
+        ("ap-northeast-1", "reader", False),
+    ]
+    tokyo = data_resource_id("production", "ap-northeast-1", "ap-east-2", "aurora")
+    assert by_name(outcomes)[f"Aurora endpoints {tokyo}"].result.reason.startswith("1 writer")
+
+
+def test_route53_counts_an_inverted_check_unhealthy_and_a_disabled_one_healthy(
+    aws: None, config: ProjectConfig
+) -> None:
+    """validate judges a region's health check as Route 53 (and `failover`) does: inverted, a check
+    whose checkers succeed is unhealthy (how a region's loss is simulated); disabled, always healthy."""
+    production = config.environments["production"]
+    regions = list(production.regions)
+    ids: dict[str, str] = {}
+    for region in regions:
+        seed_region(production, region, ids)
+    taipei, tokyo = regions
+    route53 = boto3.client("route53", region_name="us-east-1")
+    route53.update_health_check(HealthCheckId=ids[taipei], Inverted=True)
+    stub = {"describe_global_clusters": global_clusters_stub("production", "connected")}
+
+    def route53_rows(clients: ClientFactory) -> dict[str, tuple[bool, str]]:
+        outcomes = validate_environment(production, regions, clients, NO_PROBES)
+        return {o.region: (o.result.passed, o.result.reason) for o in outcomes if o.result.name.startswith("Route 53")}
+
+    assert route53_rows(factory(rds=stub)) == {
+        taipei: (False, f"Route 53 counts it unhealthy (1/1, inverted); health check {ids[taipei]}"),
+        tokyo: (True, f"Route 53 counts it healthy (1/1); health check {ids[tokyo]}"),
+    }
+
+    route53.update_health_check(HealthCheckId=ids[taipei], Inverted=False)
+    route53.update_health_check(HealthCheckId=ids[tokyo], Disabled=True)
+    failure = "Failure: HTTP Status Code 503, Service Unavailable."
+
+    def get_health_check_status(**_: str) -> dict[str, Any]:
+        report = {"Status": failure, "CheckedTime": "2026-01-01T00:00:00Z"}
+        return {"HealthCheckObservations": [{"Region": r, "StatusReport": report} for r in ("us-east-1", "eu-west-1")]}
+
+    failing = factory(rds=stub, route53={"get_health_check_status": get_health_check_status})
+    assert route53_rows(failing) == {
+        taipei: (False, f"Route 53 counts it unhealthy (0/2); health check {ids[taipei]}; e.g. {failure}"),
+        tokyo: (
+            True,
+            "Route 53 counts it healthy (health check disabled; Route 53 treats it as healthy, 0/2); "
+            f"health check {ids[tokyo]}",
+        ),
+    }
 
 
 def test_cli_prints_the_table_and_exits_1_on_failure(

@@ -7,9 +7,17 @@ exactly; tests/test_emulator.py shows each behaviour through the public APIs.
 
 from __future__ import annotations
 
+import base64
+import datetime
+import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -17,14 +25,19 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.responses import ActionResult
 from moto.ec2.models import security_groups as ec2_security_groups
+from moto.eks import models as eks_models
 from moto.eks import responses as eks_responses
 from moto.eks import urls as eks_urls
 from moto.elbv2 import models as elbv2_models
 from moto.iam import access_control, policy_conditions
 from moto.kafka import models as kafka_models
+from moto.kafka import responses as kafka_responses
+from moto.kafka.exceptions import NotFoundException as KafkaNotFound
 from moto.kms import models as kms_models
 from moto.rds import models as rds_models
 from moto.ssm import models as ssm_models
+
+from genai_infra.emulator.loopback import LOOPBACK
 
 Fix = Callable[[], None]
 
@@ -457,6 +470,100 @@ def fix_public_ami_parameters() -> None:
     patch(ssm_models.ParameterDict, "_load_latest_amis", load_latest_amis)
 
 
+# The port of each MSK listener, by the GetBootstrapBrokers field that names it (AWS's MSK port list).
+MSK_LISTENER_PORTS = {
+    "bootstrapBrokerString": 9092,  # plaintext
+    "bootstrapBrokerStringTls": 9094,  # TLS, unauthenticated or mutual TLS
+    "bootstrapBrokerStringSaslScram": 9096,  # TLS with SASL/SCRAM
+    "bootstrapBrokerStringSaslIam": 9098,  # TLS with IAM
+}
+
+
+def _enabled(settings: Any, *path: str) -> bool:
+    """Whether the setting at `path` of a cluster's camelCase settings is enabled (true or "true")."""
+    for key in path:
+        settings = settings.get(key) if isinstance(settings, dict) else None
+    return str(settings).lower() == "true"
+
+
+def msk_bootstrap_brokers(cluster: Any) -> dict[str, str]:
+    """GetBootstrapBrokers for one emulated cluster: a field for each listener its settings open, as in AWS."""
+    if cluster.cluster_type != "PROVISIONED":  # MSK Serverless opens the IAM listener only
+        listeners = ["bootstrapBrokerStringSaslIam"]
+    else:
+        authentication = cluster.client_authentication or {}
+        in_transit = (cluster.encryption_info or {}).get("encryptionInTransit") or {}
+        client_broker = str(in_transit.get("clientBroker", "TLS"))  # AWS's default is TLS only
+        # A cluster created without client authentication admits unauthenticated clients.
+        unauthenticated = _enabled(authentication, "unauthenticated", "enabled") or not any(
+            _enabled(authentication, *path)
+            for path in (("sasl", "iam", "enabled"), ("sasl", "scram", "enabled"), ("tls", "enabled"))
+        )
+        tls = client_broker in ("TLS", "TLS_PLAINTEXT")
+        listeners = [
+            field
+            for field, opened in (
+                ("bootstrapBrokerString", client_broker in ("PLAINTEXT", "TLS_PLAINTEXT") and unauthenticated),
+                ("bootstrapBrokerStringTls", tls and (unauthenticated or _enabled(authentication, "tls", "enabled"))),
+                ("bootstrapBrokerStringSaslScram", tls and _enabled(authentication, "sasl", "scram", "enabled")),
+                ("bootstrapBrokerStringSaslIam", tls and _enabled(authentication, "sasl", "iam", "enabled")),
+            )
+            if opened
+        ]
+    return {field: f"{LOOPBACK}:{MSK_LISTENER_PORTS[field]}" for field in listeners}
+
+
+def fix_msk_bootstrap_brokers() -> None:
+    """18. GetBootstrapBrokers is not implemented (moto raises NotImplementedError: HTTP 500), so
+    `validate`'s broker probe failed on an emulator error instead of on what it can observe. It now
+    answers, for the listeners the cluster's client authentication and encryption in transit open
+    (as AWS does), the brokers' address: loopback, where no broker runs. AWS's bootstrap string
+    need not list every broker; the emulated brokers share one address, listed once."""
+
+    def get_bootstrap_brokers(self: Any) -> str:
+        path = unquote(self.parsed_url.path)
+        arn = path.split("/clusters/", 1)[-1].removesuffix("/bootstrap-brokers")
+        cluster = kafka_models.kafka_backends[self.current_account][self.region].clusters.get(arn)
+        if cluster is None:
+            raise KafkaNotFound(f"Cluster {arn} does not exist.")
+        return json.dumps(msk_bootstrap_brokers(cluster))
+
+    patch(kafka_responses.KafkaResponse, "get_bootstrap_brokers", get_bootstrap_brokers)
+
+
+def cluster_ca_pem(cluster_name: str) -> bytes:
+    """A self-signed CA certificate in PEM, as an EKS cluster's certificateAuthority holds (its key is discarded)."""
+    now = datetime.datetime.now(datetime.UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{cluster_name} (emulated EKS cluster CA)")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def fix_eks_certificate_authority() -> None:
+    """19. An EKS cluster's certificateAuthority.data is 1,400 random characters, not the base64 of a
+    PEM CA certificate as in AWS, so `validate`'s Kubernetes API probe failed decoding it
+    (UnicodeDecodeError) instead of on what it can observe. Each cluster now holds a real CA; its
+    endpoint stays moto's AWS-shaped name, which nothing serves here."""
+    original_init = eks_models.Cluster.__init__
+
+    def cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.certificate_authority = {"data": base64.b64encode(cluster_ca_pem(self.name)).decode()}
+
+    patch(eks_models.Cluster, "__init__", cluster_init)
+
+
 def record_addon(account: str, region: str, properties: dict[str, Any], arn: str) -> None:
     """Keep an AWS::EKS::Addon for DescribeAddon (fix 13)."""
     cluster, name = str(properties.get("ClusterName")), str(properties.get("AddonName"))
@@ -487,6 +594,8 @@ FIXES: tuple[Fix, ...] = (
     fix_termination_protection,
     fix_physical_ids,
     fix_public_ami_parameters,
+    fix_msk_bootstrap_brokers,
+    fix_eks_certificate_authority,
 )
 
 

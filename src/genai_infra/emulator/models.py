@@ -396,6 +396,8 @@ def msk_cluster(c: Context) -> Created:
             "SecurityGroups": broker.get("SecurityGroups", []),
         },
         "Tags": dict(c.get("Tags") or {}),
+        # Which listeners GetBootstrapBrokers answers for (emulator fix 18) follows from these two.
+        **passthrough(c, ("ClientAuthentication", "EncryptionInfo")),
     }
     arn = c.client("kafka").create_cluster(**arguments)["ClusterArn"]
     return Created(arn, {"Arn": arn})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from genai_infra.validation.result import CheckResult, Client
 
@@ -31,22 +32,42 @@ def alb_target_health(elbv2: Client, target_group_name: str) -> CheckResult:
     return CheckResult(name, True, summary)
 
 
+def route53_judgement(config: dict[str, Any], observations: list[dict[str, Any]]) -> tuple[bool, str]:
+    """Healthy as Route 53 decides (what `validate` and `failover` both judge by): more than 18 % of
+    checkers succeed, the opposite if the check is Inverted, always healthy if it is Disabled; and the
+    state in words, e.g. "unhealthy (3/3, inverted)"."""
+    ok = sum(o["StatusReport"]["Status"].startswith("Success") for o in observations)
+    measured = bool(observations) and ok / len(observations) > ROUTE53_HEALTHY_SHARE
+    if config.get("Disabled"):
+        return True, f"healthy (health check disabled; Route 53 treats it as healthy, {ok}/{len(observations)})"
+    if config.get("Inverted"):
+        return not measured, f"{'healthy' if not measured else 'unhealthy'} ({ok}/{len(observations)}, inverted)"
+    return measured, f"{'healthy' if measured else 'unhealthy'} ({ok}/{len(observations)})"
+
+
+def route53_health_state(route53: Client, check_id: str) -> tuple[bool, str]:
+    """One health check's configuration and checkers' reports, judged by `route53_judgement`."""
+    config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
+    observations = route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
+    return route53_judgement(config, observations)
+
+
 def route53_health_check(route53: Client, ssm_global: Client, parameter: str, region: str) -> CheckResult:
-    """The health check of one region's ALB, found through the SSM parameter its stack writes in us-east-1."""
+    """The health check of one region's ALB, found through the SSM parameter its stack writes in us-east-1,
+    judged as Route 53 judges it (an inverted check whose checkers succeed is unhealthy)."""
     name = f"Route 53 health check {region}"
     check_id = ssm_global.get_parameter(Name=parameter)["Parameter"]["Value"]
+    config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
     observations = route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
+    healthy, state = route53_judgement(config, observations)
+    reason = f"Route 53 counts it {state}; health check {check_id}"
+    statuses = [o["StatusReport"]["Status"] for o in observations]
+    failing = [status for status in statuses if not status.startswith("Success")]
     if not observations:
-        return CheckResult(name, False, f"health check {check_id} has no observations yet")
-    healthy = sum(o["StatusReport"]["Status"].startswith("Success") for o in observations)
-    share = healthy / len(observations)
-    reason = f"{healthy}/{len(observations)} checkers report healthy (health check {check_id})"
-    if share <= ROUTE53_HEALTHY_SHARE:
-        failing = next(
-            o["StatusReport"]["Status"] for o in observations if not o["StatusReport"]["Status"].startswith("Success")
-        )
-        return CheckResult(name, False, f"{reason}; e.g. {failing}")
-    return CheckResult(name, True, reason)
+        reason += "; no observations yet"
+    elif not healthy and failing:
+        reason += f"; e.g. {failing[0]}"
+    return CheckResult(name, healthy, reason)
 
 
 def eks_cluster(eks: Client, cluster_name: str) -> list[CheckResult]:

@@ -29,7 +29,7 @@ from genai_infra.naming import (
     origin_domain,
     redis_global_datastore_suffix,
 )
-from genai_infra.validation.aws_checks import ROUTE53_HEALTHY_SHARE
+from genai_infra.validation.aws_checks import route53_health_state
 from genai_infra.validation.result import Client
 
 ClientFactory = Callable[[str, str], Client]
@@ -243,7 +243,7 @@ def origin_answer(route53: Client, name: str) -> tuple[str, str, str]:
     """The region Route 53 answers `name` from, its record's role, and each record's health in words."""
     notes, answering = [], None
     for record in failover_records(route53, name):  # PRIMARY first
-        healthy, note = health_check_state(route53, record["HealthCheckId"])
+        healthy, note = route53_health_state(route53, record["HealthCheckId"])
         notes.append(f"{record['SetIdentifier']} {note}")
         if healthy and answering is None:
             answering = record
@@ -281,19 +281,6 @@ def failover_records(route53: Client, name: str) -> list[dict[str, Any]]:
             f"{name} has no failover records with health checks in hosted zone {zone['Name'].rstrip('.')}."
         )
     return sorted(records, key=lambda r: r["Failover"] != "PRIMARY")
-
-
-def health_check_state(route53: Client, check_id: str) -> tuple[bool, str]:
-    """Healthy as Route 53 decides: more than 18 % of checkers succeed, inverted if Inverted, always if Disabled."""
-    config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
-    observations = route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
-    ok = sum(o["StatusReport"]["Status"].startswith("Success") for o in observations)
-    measured = bool(observations) and ok / len(observations) > ROUTE53_HEALTHY_SHARE
-    if config.get("Disabled"):
-        return True, f"healthy (health check disabled; Route 53 treats it as healthy, {ok}/{len(observations)})"
-    if config.get("Inverted"):
-        return not measured, f"{'healthy' if not measured else 'unhealthy'} ({ok}/{len(observations)}, inverted)"
-    return measured, f"{'healthy' if measured else 'unhealthy'} ({ok}/{len(observations)})"
 
 
 def global_writer(rds: Client, global_id: str, cluster_id: str) -> bool | None:

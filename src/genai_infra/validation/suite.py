@@ -119,15 +119,8 @@ def _region(
     aurora_id = data_resource_id(env, region, primary, "aurora")
 
     def aurora() -> list[CheckResult]:
-        rds = clients(region, "rds")
-        # After `genai-infra failover` the global database, not the configuration, says which cluster writes.
-        writer = (
-            global_writer(rds, aurora_global_cluster_id(env), aurora_id)
-            if config.aurora.global_role != "none"
-            else None
-        )
-        expect_writer = config.aurora.global_role != "secondary" if writer is None else writer
-        return aws_checks.aurora_cluster(rds, aurora_id, expect_writer=expect_writer)
+        expect_writer = _aurora_writes(environment, region, clients, aurora_id)
+        return aws_checks.aurora_cluster(clients(region, "rds"), aurora_id, expect_writer=expect_writer)
 
     add("data", f"Aurora cluster {aurora_id}", aurora)
     if config.aurora.global_role != "none":
@@ -160,6 +153,18 @@ def _region(
     return out
 
 
+def _aurora_writes(environment: EnvironmentConfig, region: str, clients: ClientFactory, aurora_id: str) -> bool:
+    """Whether the region's Aurora cluster has the writer. After `genai-infra failover` the global
+    database, not the configuration's global_role, says which cluster writes."""
+    role = environment.regions[region].aurora.global_role
+    writer = (
+        global_writer(clients(region, "rds"), aurora_global_cluster_id(environment.name), aurora_id)
+        if role != "none"
+        else None
+    )
+    return role != "secondary" if writer is None else writer
+
+
 def _postgres(
     environment: EnvironmentConfig, region: str, clients: ClientFactory, probe: ProbeOptions, aurora_id: str
 ) -> list[CheckResult]:
@@ -173,7 +178,7 @@ def _postgres(
         ]
     )
     endpoints = [("reader", cluster["ReaderEndpoint"], False)]
-    if config.global_role != "secondary":
+    if _aurora_writes(environment, region, clients, aurora_id):  # where the writer is now, as the Aurora check
         endpoints.insert(0, ("writer", cluster["Endpoint"], True))
     port = int(cluster.get("Port", 5432))
 

@@ -203,8 +203,9 @@ UNSCOPED = {
         "elasticloadbalancing:DescribeTargetHealth",
         "kafka:ListClustersV2",
     ),
-    # A health check's id exists only once Route53FailoverStack has created it.
-    "arn:${AWS::Partition}:route53:::healthcheck/*": ("route53:GetHealthCheckStatus",),
+    # A health check's id exists only once Route53FailoverStack has created it; its settings
+    # (Inverted, Disabled) decide how its status counts.
+    "arn:${AWS::Partition}:route53:::healthcheck/*": ("route53:GetHealthCheck", "route53:GetHealthCheckStatus"),
 }
 
 

@@ -202,7 +202,9 @@ def verify_grants(environment: EnvironmentConfig, partition: str, account: str) 
         grants.append(
             Grant(
                 "ReadHealthCheckStatus",
-                ("route53:GetHealthCheckStatus",),
+                # The status, and the check's own settings (Inverted, Disabled), which decide how
+                # Route 53 counts that status (validate judges it the way Route 53 does).
+                ("route53:GetHealthCheck", "route53:GetHealthCheckStatus"),
                 (f"arn:{partition}:route53:::healthcheck/*",),
                 why=(
                     "Route 53 gives a health check's id when it is created (validate reads it from this "

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from filelock import FileLock
+from moto import mock_aws
 
 from genai_infra.config import ProjectConfig, load_config
 from genai_infra.config.loader import CONVENTIONAL_FILE, config_variables
@@ -24,6 +26,18 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"{CONVENTIONAL_FILE.resolve()} would change the configuration every test loads; move it away to test."
         )
+
+
+@pytest.fixture
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AWS answered in process by moto, with no profile or session of the caller's in reach."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    # moto's documented fake credentials: no real account is reachable from these tests.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield
 
 
 @pytest.fixture(scope="session")

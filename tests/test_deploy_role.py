@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import boto3
 import pytest
-from moto import mock_aws
 
 from genai_infra.config import ProjectConfig, load_config
 from genai_infra.naming import github_deploy_role_name, stack_name
@@ -310,17 +308,6 @@ class Recording:
         elif name == "generate_db_auth_token":  # signed locally; the database checks rds-db:connect
             self._calls.add("rds-db:connect")
         return getattr(self._client, name)
-
-
-@pytest.fixture
-def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    # moto's documented fake credentials: no real account is reachable from these tests.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield
 
 
 def calls_of_deploy_and_validate(

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from typer.testing import CliRunner
 
@@ -26,14 +24,8 @@ NO_PROBES = ProbeOptions(enabled=False)
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    # moto's documented fake credentials: no real account is reachable from these tests.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield
+def aws(moto_aws: None) -> None:
+    """moto (tests/conftest.py); the name these tests have always used."""
 
 
 def factory(**overrides: dict[str, Any]) -> ClientFactory:

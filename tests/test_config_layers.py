@@ -160,3 +160,33 @@ def test_a_tool_variable_changes_no_setting(monkeypatch: pytest.MonkeyPatch) -> 
     for name in ("GENAI_INFRA_CDK", "GENAI_INFRA_CHECKOV", "GENAI_INFRA_WORKERS"):
         monkeypatch.setenv(name, "1")
     assert load_config() == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "expected"),
+    [
+        (
+            "GENAI_INFRA_ENVIRONMENTS__PRODUCTON__BUDGET__MONTHLY_LIMIT_USD",
+            "invalid configuration at environments.producton: not one of the environments (development, staging, "
+            "production); did you mean 'production'? A new environment also needs name, spring_profile, "
+            "bootstrap_qualifier, domain, regions, backup, workload.",
+        ),
+        (
+            "GENAI_INFRA_ENVIRONMENTS__QA__BUDGET__MONTHLY_LIMIT_USD",
+            "invalid configuration at environments.qa: not one of the environments (development, staging, "
+            "production). A new environment also needs name, spring_profile, bootstrap_qualifier, domain, "
+            "regions, backup, workload.",
+        ),
+    ],
+    ids=["misspelt", "new"],
+)
+def test_a_setting_of_an_unknown_environment_is_one_sentence_naming_the_known_ones(
+    variable: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, "500")
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    assert str(raised.value) == expected
+    result = CliRunner().invoke(main.app, ["config", "show", "--env", "production"])
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [f"error: {expected}"]

@@ -300,9 +300,33 @@ def _one(problem: Mapping[str, Any], layers: Sequence[Layer]) -> str:
     return f"{where or 'top level'}: {message}".rstrip(".")
 
 
+def _unknown_environments(errors: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[Mapping[str, Any]]]:
+    """An `environments.<name>` that is none of the known environments, given only some settings, is
+    most often a misspelt name: one sentence for it, instead of every field a new environment lacks."""
+    known = list(DEFAULTS["environments"])
+    missing: dict[str, list[str]] = {}
+    rest: list[Mapping[str, Any]] = []
+    for problem in errors:
+        loc = problem["loc"]
+        if problem["type"] == "missing" and len(loc) == 3 and loc[0] == "environments" and loc[1] not in known:
+            missing.setdefault(str(loc[1]), []).append(str(loc[2]))
+        else:
+            rest.append(problem)
+    sentences = []
+    for name, fields in missing.items():
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f"; did you mean {close[0]!r}?" if close else "."
+        sentences.append(
+            f"environments.{name}: not one of the environments ({', '.join(known)}){guess} "
+            f"A new environment also needs {', '.join(fields)}"
+        )
+    return sentences, rest
+
+
 def _describe(error: ValidationError, layers: Sequence[Layer]) -> str:
     """Every problem at once, so one run shows all there is to fix."""
-    problems = [_one(problem, layers) for problem in error.errors()]
+    unknown, rest = _unknown_environments(error.errors())
+    problems = unknown + [_one(problem, layers) for problem in rest]
     if len(problems) == 1:
         return f"invalid configuration at {problems[0]}."
     return f"invalid configuration at {problems[0]}; and {len(problems) - 1} more: " + "; ".join(problems[1:]) + "."

@@ -28,6 +28,21 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def use_session_assemblies(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> None:
+    """The CLI in process with wide output, taking the session's assemblies instead of synthesizing."""
+    from rich.console import Console
+
+    from genai_infra.cli import common
+
+    monkeypatch.setattr(common, "console", Console(width=250))
+    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
+    monkeypatch.setattr(
+        common,
+        "synthesize_targets",
+        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
+    )
+
+
 @pytest.fixture
 def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """AWS answered in process by moto, with no profile or session of the caller's in reach."""

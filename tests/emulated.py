@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from genai_infra.bootstrap import bootstrap_command
-from genai_infra.cli import common, main
+from genai_infra.cli import main
 from genai_infra.cli.cdk_process import CDK_ENV, cdk_environment
 from genai_infra.config import load_config
 from genai_infra.naming import HOSTED_ZONE_ID_PARAMETER
 from genai_infra.synth import PROJECT_ROOT
+from tests.conftest import use_session_assemblies
 
 
 def free_port() -> int:
@@ -62,6 +62,19 @@ def running_emulator(log: Path, *options: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def emulator_client(endpoint: str, service: str, region: str) -> Any:
+    """A boto3 client of the emulator at `endpoint` (moto takes any key; nothing real)."""
+    import boto3
+
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="emulator-test",
+        aws_secret_access_key="emulator-test",
+    )
 
 
 def use_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, endpoint: str, region: str) -> None:
@@ -111,11 +124,5 @@ def seed_hosted_zone(regions: list[str]) -> None:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, assemblies: Any) -> Any:
     """`genai-infra` in process, wide output, on the session's assemblies instead of synthesizing."""
-    monkeypatch.setattr(common, "console", Console(width=250))
-    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
-    monkeypatch.setattr(
-        common,
-        "synthesize_targets",
-        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
-    )
+    use_session_assemblies(monkeypatch, assemblies)
     return lambda *args: CliRunner().invoke(main.app, list(args))

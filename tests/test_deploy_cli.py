@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from rich.console import Console
 from typer.testing import CliRunner
 
 from genai_infra import deploy_verify, stack_events
-from genai_infra.cli import common, main
+from genai_infra.cli import main
 from genai_infra.cli.cdk_process import CDK_ENV
 from genai_infra.cli.deploy import DEPLOY_FAILED_EXIT
 from genai_infra.cli.deploy_progress import run_step
 from genai_infra.deployment import Wave
 from genai_infra.synth import Assembly
+from tests.conftest import use_session_assemblies
 
 # Prints what `cdk deploy --progress events` prints (format of aws-cdk's HistoryActivityPrinter),
 # and fails, as CloudFormation would with a rollback, at the stack named by FAKE_CDK_FAIL (REGION/STACK).
@@ -122,13 +122,7 @@ def waves(log: Path) -> list[str]:
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, assemblies: dict[tuple[str, str], Assembly]) -> Iterator[Any]:
-    monkeypatch.setattr(common, "console", Console(width=250))
-    monkeypatch.setattr(common, "errors", Console(stderr=True, width=250))
-    monkeypatch.setattr(
-        common,
-        "synthesize_targets",
-        lambda config, targets, out: [assemblies[(t.environment, t.region)] for t in targets],
-    )
+    use_session_assemblies(monkeypatch, assemblies)
 
     def run(*args: str, stdin: str | None = None) -> Any:
         return CliRunner().invoke(main.app, list(args), input=stdin)

@@ -9,60 +9,33 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import ssl
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from genai_infra.deploy_verify import verify_stack, verify_stacks
 from genai_infra.emulator import models
+from tests.emulated import emulator_client, running_emulator
 
 REGION = "ap-east-2"
 
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     record = tmp_path_factory.mktemp("record")
-    log = (record / "emulator.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "genai_infra.emulator", "--port", str(port), "--record", str(record)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(300):
-            if "emulator ready" in (record / "emulator.log").read_text():
-                break
-            assert process.poll() is None, (record / "emulator.log").read_text()
-            time.sleep(0.1)
-        yield {"endpoint": f"http://localhost:{port}", "record": record}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+    with running_emulator(record / "emulator.log", "--record", str(record)) as endpoint:
+        yield {"endpoint": endpoint, "record": record}
 
 
 @pytest.fixture
 def aws(emulator: dict[str, Any]) -> Any:
     def client(service: str, region: str = REGION) -> Any:
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            region_name=region,
-            endpoint_url=emulator["endpoint"],
-            aws_access_key_id="emulator-test",
-            aws_secret_access_key="emulator-test",
-        )
+        return emulator_client(emulator["endpoint"], service, region)
 
     return client
 

@@ -25,7 +25,7 @@ from genai_infra.naming import APP_DATABASE_USER, data_resource_id, secret_name
 from genai_infra.targets import targets_of
 from genai_infra.validation import probes
 from genai_infra.validation.suite import ProbeOptions, _postgres
-from tests.emulated import bootstrap, cli, running_emulator, seed_hosted_zone, use_endpoint
+from tests.emulated import bootstrap, cli, emulator_client, running_emulator, seed_hosted_zone, use_endpoint
 
 __all__ = ["cli"]  # the shared CLI fixture (tests/emulated.py)
 
@@ -47,13 +47,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 
 
 def client(emulator: dict[str, Any], service: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        region_name=REGION,
-        endpoint_url=emulator["endpoint"],
-        aws_access_key_id="emulator-test",
-        aws_secret_access_key="emulator-test",
-    )
+    return emulator_client(emulator["endpoint"], service, REGION)
 
 
 def deploy(emulator: dict[str, Any], name: str, resources: dict[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
@@ -59,16 +57,3 @@ def start(
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
     server.start()
     return Emulator(port, server)
-
-
-def coverage() -> dict[str, Any]:
-    """What the emulator does with each kind of resource, for the summary table of deploy-local.sh."""
-    return {
-        "api": sorted(t for t in (m.cloudformation_type() for m in models.MODELS) if t not in models.ID_ONLY),
-        "id_only": dict(sorted(models.ID_ONLY.items())),
-        "answered": [record.__dict__ for record in custom_resources.RECORDED],
-    }
-
-
-def coverage_json() -> str:
-    return json.dumps(coverage(), indent=2, sort_keys=True)

@@ -69,9 +69,7 @@ def postgres_connect(
     try:
         with psycopg.connect(**params) as connection:  # type: ignore[arg-type]
             row = connection.execute("SELECT pg_is_in_recovery(), version()").fetchone()
-    except psycopg.Error as error:
-        return CheckResult(name, False, _why(error))
-    except OSError as error:
+    except (psycopg.Error, OSError) as error:
         return CheckResult(name, False, _why(error))
     assert row is not None
     in_recovery, version = bool(row[0]), str(row[1]).split(" on ")[0]

@@ -23,20 +23,25 @@ env_name="${positional[0]:-production}"
 out="${positional[1]:-cdk.out/local}"
 record="$out/emulator-record"
 rm -rf "$record"
-read -r regions qualifier domain zone_name < <(python - "$env_name" <<'PY'
+facts=$(python - "$env_name" <<'PY'
 import sys
 
-from genai_infra.config import load_config
+from genai_infra.config import ConfigError, load_config
+from genai_infra.config.loader import select_environment
 from genai_infra.targets import targets_of
 
-config = load_config()
-environment = config.environments[sys.argv[1]]
+try:
+    config = load_config()
+    environment = select_environment(config, sys.argv[1])
+except ConfigError as error:
+    sys.exit(f"error: {error}")
 regions = ",".join(t.region for t in targets_of(environment))
 # The environment's own bootstrap qualifier (decision S6).
 qualifier = environment.bootstrap_qualifier
 print(regions, qualifier, environment.domain, config.dns.zone_name)
 PY
 )
+read -r regions qualifier domain zone_name <<<"$facts"
 port=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 mkdir -p "$out"
 log="$out/emulator.log"

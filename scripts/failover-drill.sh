@@ -7,17 +7,26 @@
 #              validate, switch back once the old primary has resynchronized.
 # Usage: bash scripts/failover-drill.sh ENV OUT_DIR
 set -euo pipefail
+if [ $# -ne 2 ]; then
+  echo "usage: bash scripts/failover-drill.sh ENV OUT_DIR (an environment deployed in the local emulator)" >&2
+  exit 1
+fi
 env_name="$1"
 out="$2"
-read -r primary secondary < <(python - "$env_name" <<'PY'
+regions=$(python - "$env_name" <<'PY'
 import sys
 
-from genai_infra.config import load_config
+from genai_infra.config import ConfigError, load_config
+from genai_infra.config.loader import select_environment
 
-environment = load_config().environments[sys.argv[1]]
+try:
+    environment = select_environment(load_config(), sys.argv[1])
+except ConfigError as error:
+    sys.exit(f"error: {error}")
 print(environment.primary_region, next((r for r in environment.regions if r != environment.primary_region), "-"))
 PY
 )
+read -r primary secondary <<<"$regions"
 if [ "$secondary" = "-" ]; then
   genai-infra failover --env "$env_name" --to "$primary" --dry-run 2>&1 | tail -1 || true
   echo "failover drill: skipped, $env_name has one serving region"
